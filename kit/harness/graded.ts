@@ -1,0 +1,74 @@
+// `graded()` declares one test worth some points. It gives the test a transcript, a TCP client
+// that writes into it, and cleanup that always runs, and it attaches points, hint and guide
+// section as metadata that the reporter turns into the scored report.
+import { test } from 'vitest';
+import { Transcript } from './transcript.ts';
+import { WireClient, type ConnectOptions } from './wire.ts';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    points?: number;
+    hint?: string;
+    guide?: string;
+  }
+}
+
+export interface GradedInfo {
+  points: number;
+  /** One sentence that points the student at the likely cause. */
+  hint: string;
+  /** The guide section to read, e.g. `guide/03-accept.md § The busy rule`. */
+  guide: string;
+}
+
+export interface TestKit {
+  transcript: Transcript;
+  /** Opens a TCP connection whose traffic is logged in this test's transcript. */
+  connect(port: number, opts?: Omit<ConnectOptions, 'transcript'>): Promise<WireClient>;
+  /** Registers cleanup (close a server, kill a process); runs after the test, last first. */
+  defer(cleanup: () => unknown): void;
+}
+
+const CLEANUP_MS = 1000;
+
+/** Runs `cleanup`, ignoring its errors and giving up after `ms`: it must not hide the real failure. */
+async function withDeadline(cleanup: () => unknown, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(cleanup), late]);
+  } catch {
+    // Ignored on purpose, see above.
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The runner's own limit: only reached if student code blocks the event loop or awaits forever. */
+export const TEST_LIMIT_MS = 15_000;
+
+export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Promise<void>): void {
+  test(name, { meta: { ...info }, timeout: TEST_LIMIT_MS }, async () => {
+    const transcript = new Transcript();
+    const cleanups: Array<() => unknown> = [];
+    const kit: TestKit = {
+      transcript,
+      connect: async (port, opts) => {
+        const client = await WireClient.connect(port, { ...opts, transcript });
+        cleanups.push(() => client.destroy());
+        return client;
+      },
+      defer: (cleanup) => cleanups.push(cleanup),
+    };
+    try {
+      await body(kit);
+    } finally {
+      for (const cleanup of cleanups.reverse()) {
+        // A student's half-closed server can make cleanup wait forever: give it a second.
+        await withDeadline(cleanup, CLEANUP_MS);
+      }
+    }
+  });
+}

@@ -1,0 +1,228 @@
+// Starts a student's program as a child process in its own process group, reads its output line
+// by line with deadlines, and always kills the whole group at the end (SIGTERM, then SIGKILL).
+// Output kept in memory is capped, so a program that floods stdout cannot exhaust the tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { ExpectationFailure } from './failure.ts';
+import { showDuration, showText } from './show.ts';
+import type { Transcript } from './transcript.ts';
+
+export const KILL_GRACE_MS = 2000;
+export const OUTPUT_CAP_BYTES = 64 * 1024;
+/** How long a program may take to start and print its first line (tsx transpiles on start). */
+export const START_WITHIN = 8000;
+
+export interface StartOptions {
+  /** Name in the transcript, e.g. "server" or "client". */
+  who: string;
+  transcript: Transcript;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+type Stream = 'stdout' | 'stderr';
+
+/** One output stream: capped text, complete lines not yet read, and waiters. */
+class Output {
+  text = '';
+  truncated = false;
+  readonly lines: string[] = [];
+  private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
+
+  push(chunk: Buffer): string[] {
+    const text = this.decoder.write(chunk);
+    if (this.text.length < OUTPUT_CAP_BYTES) this.text += text.slice(0, OUTPUT_CAP_BYTES - this.text.length);
+    if (this.text.length >= OUTPUT_CAP_BYTES && text.length > 0) this.truncated = true;
+    this.partial += text;
+    const complete: string[] = [];
+    let nl = this.partial.indexOf('\n');
+    while (nl !== -1) {
+      complete.push(this.partial.slice(0, nl).replace(/\r$/, ''));
+      this.partial = this.partial.slice(nl + 1);
+      nl = this.partial.indexOf('\n');
+    }
+    // A flood without newlines must not grow memory either.
+    if (this.partial.length > OUTPUT_CAP_BYTES) this.partial = this.partial.slice(-OUTPUT_CAP_BYTES);
+    if (this.lines.length < 10_000) this.lines.push(...complete);
+    return complete;
+  }
+
+  flush(): string[] {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest) this.lines.push(rest);
+    return rest ? [rest] : [];
+  }
+
+  /** Everything captured, with a marker when the cap cut it. */
+  captured(): string {
+    return this.truncated ? `${this.text}\n… [output truncated at ${OUTPUT_CAP_BYTES / 1024} KiB]` : this.text;
+  }
+}
+
+export class Program {
+  readonly out = { stdout: new Output(), stderr: new Output() };
+  private exitInfo: Exit | undefined;
+  private waiters: Array<() => void> = [];
+  readonly exited: Promise<Exit>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly who: string,
+    readonly commandLine: string,
+    private readonly transcript: Transcript,
+  ) {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]?.on('data', (chunk: Buffer) => this.onOutput(stream, this.out[stream].push(chunk)));
+    }
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        for (const stream of ['stdout', 'stderr'] as const) this.onOutput(stream, this.out[stream].flush());
+        this.exitInfo = { code, signal };
+        this.transcript.note(`${who} exited with ${describeExit(this.exitInfo)}`);
+        this.wake();
+        resolve(this.exitInfo);
+      });
+      child.once('error', (err) => {
+        this.exitInfo = { code: null, signal: null };
+        this.transcript.note(`${who} could not start: ${err.message}`);
+        this.wake();
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  /** Starts `command args…` in a new process group, with stdin, stdout and stderr piped. */
+  static start(command: string, args: readonly string[], opts: StartOptions): Program {
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: one kill reaches the program and every child it started.
+      detached: true,
+    });
+    // Writing to a program that already exited must fail the test, not crash the runner.
+    child.stdin?.on('error', () => {});
+    const commandLine = [command, ...args].join(' ');
+    opts.transcript.note(`start ${opts.who}: ${commandLine}`);
+    return new Program(child, opts.who, commandLine, opts.transcript);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** Types a line on the program's stdin. */
+  typeLine(line: string): void {
+    this.transcript.add('sent', `${this.who} stdin`, `${line}\n`);
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  /** Closes stdin (Ctrl-D at a terminal). */
+  endInput(): void {
+    this.transcript.note(`${this.who} stdin closed (EOF, like Ctrl-D)`);
+    this.child.stdin?.end();
+  }
+
+  /** Sends a signal to the whole process group. */
+  signal(sig: NodeJS.Signals): void {
+    this.transcript.note(`send ${sig} to ${this.who}`);
+    killGroup(this.child.pid, sig);
+  }
+
+  /** Waits for the next stdout (or stderr) line matching `test`; other lines are skipped. */
+  async waitForLine(stream: Stream, what: string, test: (line: string) => boolean, within = 2000): Promise<string> {
+    const lines = this.out[stream].lines;
+    const found = (): number => lines.findIndex(test);
+    await this.waitFor(() => found() !== -1 || this.hasExited, within);
+    const at = found();
+    if (at !== -1) {
+      const [line] = lines.splice(0, at + 1).slice(-1);
+      return line;
+    }
+    const why = this.hasExited ? `${this.who} exited (${describeExit(this.exitInfo)}) first` : `nothing like it within ${showDuration(within)}`;
+    throw new ExpectationFailure({ expected: `${this.who} ${stream} to print ${what}`, got: `${why}${this.tailOf(stream)}`, transcript: this.transcript });
+  }
+
+  /** Waits for the program to exit within `within`; fails the test if it keeps running. */
+  async waitForExit(what: string, within = 2000): Promise<Exit> {
+    await this.waitFor(() => this.hasExited, within);
+    if (!this.exitInfo) {
+      throw new ExpectationFailure({ expected: `${this.who} to ${what}`, got: `still running after ${showDuration(within)}`, transcript: this.transcript });
+    }
+    return this.exitInfo;
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; resolves when the process is gone. */
+  async stop(grace = KILL_GRACE_MS): Promise<void> {
+    if (this.hasExited) {
+      killGroup(this.child.pid, 'SIGKILL'); // children it left behind in its group
+      return;
+    }
+    killGroup(this.child.pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), grace);
+    await this.exited;
+    clearTimeout(timer);
+    killGroup(this.child.pid, 'SIGKILL');
+  }
+
+  private tailOf(stream: Stream): string {
+    const text = this.out[stream].captured().trimEnd();
+    if (!text) return `; its ${stream} was empty`;
+    return `; the end of its ${stream}: ${showText(text.slice(-300), 300)}`;
+  }
+
+  private onOutput(stream: Stream, lines: string[]): void {
+    for (const line of lines) this.transcript.add('received', `${this.who} ${stream}`, `${line}\n`);
+    if (lines.length > 0) this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private waitFor(ready: () => boolean, within: number): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, within);
+      const check = (): void => {
+        if (ready()) finish();
+        else this.waiters.push(check);
+      };
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(check);
+    });
+  }
+}
+
+/** "exit code 0", "signal SIGKILL". */
+export function describeExit(exit: Exit | undefined): string {
+  if (!exit) return 'still running';
+  if (exit.signal) return `signal ${exit.signal}`;
+  return exit.code === null ? 'no exit code (it could not start)' : `exit code ${exit.code}`;
+}
+
+/** Signals a whole process group; a group that is already gone is fine. */
+export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // ESRCH: nothing left to kill.
+  }
+}

@@ -1,0 +1,28 @@
+// Shows text the way a student needs to see it in a failure: quoted, with invisible characters
+// spelled out, so "Hello\r\n" and "Hello\n" never look the same.
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', '\\': '\\\\' };
+
+/** Quotes `text` and escapes control characters, e.g. `"Hi\r\n"`. */
+export function showText(text: string, max = 200): string {
+  const shown = text.length > max ? text.slice(0, max) : text;
+  let out = '';
+  for (const ch of shown) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ESCAPES[ch]) out += ESCAPES[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  const cut = text.length > max ? `… (${text.length - max} more characters)` : '';
+  return `"${out}"${cut}`;
+}
+
+/** `"Hi\n" (3 bytes)`: the byte count catches a missing newline or a stray \r at a glance. */
+export function showWithBytes(text: string): string {
+  return `${showText(text)} (${Buffer.byteLength(text)} bytes)`;
+}
+
+/** "2 s", "500 ms": deadlines as a person says them. */
+export function showDuration(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}

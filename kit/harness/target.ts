@@ -1,0 +1,45 @@
+// Which code the suites grade: the student's `stages/` (default), the reference `solutions/`
+// (TARGET=solutions) or any folder laid out like `stages/` (TARGET=path/to/folder).
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { kitRoot } from '../stages.ts';
+
+/** The folder whose `0N-slug/` subfolders are graded. */
+export function targetDir(env: NodeJS.ProcessEnv = process.env): string {
+  const target = env.TARGET?.trim() || 'stages';
+  return isAbsolute(target) ? target : resolve(kitRoot(), target);
+}
+
+/** A path for messages: relative to the kit when inside it. */
+export function shortPath(path: string): string {
+  const rel = relative(kitRoot(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** The student's file of a stage, e.g. `stages/03-accept/accept.ts`. */
+export function targetFile(stageFolder: string, file: string): string {
+  return join(targetDir(), stageFolder, file);
+}
+
+/**
+ * Imports a student's module once per test file. A missing file or one that throws while loading
+ * becomes one clear error that every test of the stage reports, so points stay per test.
+ */
+export function studentModule<T>(stageFolder: string, file: string): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load<T>(targetFile(stageFolder, file));
+    return loading;
+  };
+}
+
+async function load<T>(path: string): Promise<T> {
+  if (!existsSync(path)) throw new Error(`${shortPath(path)} is missing: the stage's code must be in that file.`);
+  try {
+    return (await import(pathToFileURL(path).href)) as T;
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`${shortPath(path)} could not be loaded: ${why}`);
+  }
+}

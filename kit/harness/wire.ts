@@ -1,0 +1,193 @@
+// A test's TCP client: connect, send, and wait for lines or the close with a deadline, logging
+// every step into the test's transcript. Every wait ends in seconds with a message that says
+// what was expected and what arrived ("nothing within 2 s"), never a runner timeout.
+import { connect as netConnect, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { ExpectationFailure } from './failure.ts';
+import { showDuration, showText, showWithBytes } from './show.ts';
+import { Transcript } from './transcript.ts';
+
+/** How long a reply may take before the test says "nothing within". Loopback replies take µs. */
+export const REPLY_WITHIN = 2000;
+
+export interface WaitOptions {
+  within?: number;
+}
+
+export interface ConnectOptions extends WaitOptions {
+  host?: string;
+  /** Name in the transcript, e.g. "client" or "client 2". */
+  who?: string;
+  transcript?: Transcript;
+}
+
+type Waiter = () => void;
+
+export class WireClient {
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+  private readonly lines: string[] = [];
+  private closed = false;
+  private error: Error | undefined;
+  private waiters: Waiter[] = [];
+
+  private constructor(
+    readonly socket: Socket,
+    readonly who: string,
+    readonly transcript: Transcript,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.error = err;
+      this.transcript.note(`${who}: socket error ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      const rest = this.partial + this.decoder.end();
+      this.partial = '';
+      if (rest) this.pushLine(rest, false);
+      this.wake();
+    });
+  }
+
+  /** Opens a TCP connection; fails the test if it is refused or takes longer than `within`. */
+  static async connect(port: number, opts: ConnectOptions = {}): Promise<WireClient> {
+    const host = opts.host ?? '127.0.0.1';
+    const who = opts.who ?? 'client';
+    const transcript = opts.transcript ?? new Transcript();
+    const within = opts.within ?? REPLY_WITHIN;
+    const socket = netConnect({ port, host });
+    transcript.note(`${who} connects to ${host}:${port}`);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ExpectationFailure({ expected: `a TCP connection to ${host}:${port}`, got: `no answer within ${showDuration(within)}`, transcript }));
+      }, within);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const got = err.code === 'ECONNREFUSED' ? 'connection refused (is anything listening on that port?)' : `${err.code ?? ''} ${err.message}`;
+        reject(new ExpectationFailure({ expected: `a TCP connection to ${host}:${port}`, got, transcript }));
+      });
+    });
+    return new WireClient(socket, who, transcript);
+  }
+
+  /** Writes raw text (include the `\n` yourself). */
+  send(text: string): void {
+    this.transcript.add('sent', this.who, text);
+    this.socket.write(text);
+  }
+
+  /** Writes `line` followed by `\n`. */
+  sendLine(line: string): void {
+    this.send(`${line}\n`);
+  }
+
+  /** Writes raw bytes, e.g. invalid UTF-8 or half a character. */
+  sendBytes(bytes: Buffer, label?: string): void {
+    this.transcript.add('sent', this.who, label ?? `<${bytes.length} bytes: ${bytes.toString('hex').slice(0, 40)}>`);
+    this.socket.write(bytes);
+  }
+
+  /** Waits for the next complete line and returns it without its `\n` (a trailing `\r` is dropped too). */
+  async nextLine(what: string, opts: WaitOptions = {}): Promise<string> {
+    const within = opts.within ?? REPLY_WITHIN;
+    await this.waitFor(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
+    const line = this.lines.shift();
+    if (line !== undefined) return line.endsWith('\r') ? line.slice(0, -1) : line;
+    throw this.failure(what, this.closed || this.error ? this.closeDescription() : `nothing within ${showDuration(within)} (no response)`);
+  }
+
+  /** Waits for the next line and fails unless it is exactly `expected`. */
+  async expectLine(expected: string, opts: WaitOptions = {}): Promise<void> {
+    const what = showWithBytes(`${expected}\n`);
+    const line = await this.nextLine(what, opts);
+    if (line !== expected) throw this.failure(what, showWithBytes(`${line}\n`));
+  }
+
+  /** Waits until the peer closes the connection; unread lines or a timeout fail the test. */
+  async expectClose(what = 'the server to close the connection', opts: WaitOptions = {}): Promise<void> {
+    const within = opts.within ?? REPLY_WITHIN;
+    await this.waitFor(() => this.lines.length > 0 || this.closed, within);
+    if (this.lines.length > 0) throw this.failure(what, `another line first: ${showWithBytes(`${this.lines[0]}\n`)}`);
+    if (!this.closed) throw this.failure(what, `the connection still open after ${showDuration(within)}`);
+  }
+
+  /** True once the peer has closed (or reset) the connection. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closes our side gracefully (FIN). */
+  end(): void {
+    this.transcript.note(`${this.who} closes its side of the connection`);
+    this.socket.end();
+  }
+
+  /** Drops the connection with a reset (RST), the way a crashed client does. */
+  reset(): void {
+    this.transcript.note(`${this.who} resets the connection (RST)`);
+    this.socket.resetAndDestroy();
+  }
+
+  /** Frees the socket at the end of a test; safe to call twice. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.partial += this.decoder.write(chunk);
+    let nl = this.partial.indexOf('\n');
+    while (nl !== -1) {
+      this.pushLine(this.partial.slice(0, nl), true);
+      this.partial = this.partial.slice(nl + 1);
+      nl = this.partial.indexOf('\n');
+    }
+    this.wake();
+  }
+
+  private pushLine(line: string, terminated: boolean): void {
+    this.transcript.add('received', this.who, terminated ? `${line}\n` : line);
+    // An unterminated tail before the close is still shown, and still counts as a line.
+    this.lines.push(line);
+  }
+
+  private closeDescription(): string {
+    if (this.error) return `the connection failed: ${(this.error as NodeJS.ErrnoException).code ?? this.error.message}`;
+    return 'the connection was closed by the server';
+  }
+
+  private failure(expected: string, got: string): ExpectationFailure {
+    return new ExpectationFailure({ expected: `${this.who} to receive ${expected}`, got, transcript: this.transcript });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private waitFor(ready: () => boolean, within: number): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, within);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.waiters = self.waiters.filter((w) => w !== check);
+        resolve();
+      }
+      function check(): void {
+        if (ready()) done();
+        else self.waiters.push(check);
+      }
+      this.waiters.push(check);
+    });
+  }
+}
+

@@ -1,0 +1,142 @@
+// The one list of the course's stages. The walkthrough, the test runner, the kit's self-check,
+// the grader and the README table all read it; paths are derived from `number` and `slug`.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export interface Stage {
+  number: number;
+  slug: string;
+  title: string;
+  /** The course task this stage belongs to (Task 1 = client-server over TCP, 30 points). */
+  task: number;
+  /** Sum of the points of the stage's graded tests; `make test` checks they agree. */
+  points: number;
+  /** What the student does, in one sentence (shown in the progress table and reports). */
+  goal: string;
+  /** Files the student edits, relative to the stage folder. */
+  files: string[];
+  /** General hints, shown when a stage is not yet fully passed. */
+  hints: string[];
+}
+
+export const STAGES: readonly Stage[] = [
+  {
+    number: 1,
+    slug: 'socket',
+    title: 'Socket creation',
+    task: 1,
+    points: 4,
+    goal: 'Parse and validate the endpoint (host, port) and create the server and client sockets.',
+    files: ['endpoint.ts'],
+    hints: [
+      'Flags win over environment variables, which win over the defaults.',
+      'A port is a whole number from 0 to 65535; say which value was wrong.',
+    ],
+  },
+  {
+    number: 2,
+    slug: 'listen',
+    title: 'Bind and listen',
+    task: 1,
+    points: 5,
+    goal: 'Bind the server to its address, report the real port, and turn socket errors into clear messages.',
+    files: ['listen.ts'],
+    hints: [
+      "server.listen() reports success with 'listening' and failure with 'error': wait for whichever comes first.",
+      'Pass the host to listen(): without it Node binds every address (::), not 127.0.0.1.',
+    ],
+  },
+  {
+    number: 3,
+    slug: 'accept',
+    title: 'Accept and ACK',
+    task: 1,
+    points: 5,
+    goal: 'Accept one client at a time, greet it with the ACK line, and turn away a second client as busy.',
+    files: ['accept.ts'],
+    hints: [
+      "Every accepted socket needs an 'error' listener, or a client's reset crashes the server.",
+      'Remember who is being served; a second connection gets the busy line and is closed.',
+    ],
+  },
+  {
+    number: 4,
+    slug: 'loop',
+    title: 'Message loop',
+    task: 1,
+    points: 6,
+    goal: 'Turn a byte stream into lines and answer each one, in order, with bounded memory.',
+    files: ['framing.ts', 'loop.ts'],
+    hints: [
+      "One 'data' event is not one message: keep the bytes after the last newline for the next chunk.",
+      'Decode UTF-8 only once a line is complete, or a character split between chunks breaks.',
+    ],
+  },
+  {
+    number: 5,
+    slug: 'exit',
+    title: 'Exit and errors',
+    task: 1,
+    points: 5,
+    goal: 'End sessions cleanly on exit, survive every client failure, and shut down on a signal.',
+    files: ['session.ts'],
+    hints: [
+      "Compare the trimmed, lower-cased line with 'exit'.",
+      "A reset client raises 'error' on its socket: handle it there, never let it reach the process.",
+    ],
+  },
+  {
+    number: 6,
+    slug: 'final',
+    title: 'The complete server and client',
+    task: 1,
+    points: 5,
+    goal: 'Assemble your stages into the ClassChat server and client programs.',
+    files: ['server.ts', 'client.ts'],
+    hints: [
+      "Print the listening line as the server's very first stdout line.",
+      'Import your earlier stages; do not copy them.',
+    ],
+  },
+];
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The kit's root folder (where package.json is). */
+export const kitRoot = (): string => ROOT;
+
+/** `01-socket`: the prefix shared by the stage's folder, test file and guide chapter. */
+export const stageId = (s: Stage): string => `${String(s.number).padStart(2, '0')}-${s.slug}`;
+
+export const stageDir = (s: Stage, base: string): string => join(base, stageId(s));
+export const testFile = (s: Stage): string => join(ROOT, 'tests', `${stageId(s)}.test.ts`);
+export const guideFile = (s: Stage): string => join(ROOT, 'guide', `${stageId(s)}.md`);
+
+/** Finds a stage by number; throws a one-line error listing the valid numbers. */
+export function stageByNumber(n: number): Stage {
+  const found = STAGES.find((s) => s.number === n);
+  if (!found) {
+    const valid = STAGES.map((s) => s.number).join(', ');
+    throw new Error(`There is no stage ${n}. Stages: ${valid}.`);
+  }
+  return found;
+}
+
+/** Finds the stage a test file belongs to, from its `0N-slug` prefix. */
+export function stageOfFile(file: string): Stage | undefined {
+  return STAGES.find((s) => file.includes(`${stageId(s)}.test.`));
+}
+
+/** Parses `3`, `1-3`, `1,4-6` or `all` into stages, in course order. */
+export function parseStageList(spec: string | undefined): Stage[] {
+  if (!spec || spec === 'all') return [...STAGES];
+  const wanted = new Set<number>();
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new Error(`Cannot read the stage list "${spec}": use e.g. 3, 1-3 or 1,4-6.`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    for (let n = from; n <= to; n++) wanted.add(stageByNumber(n).number);
+  }
+  return STAGES.filter((s) => wanted.has(s.number));
+}
