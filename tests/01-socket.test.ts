@@ -36,7 +36,7 @@ async function expectRejected(flags: Record<string, string>, env: Record<string,
 
 describe('01 socket creation', () => {
   graded('uses 127.0.0.1:12345 when nothing is given', {
-    points: 1,
+    points: 0.5,
     hint: 'Export DEFAULT_HOST = "127.0.0.1" and DEFAULT_PORT = 12345 and fall back to them.',
     guide: `${GUIDE} § Where to connect`,
   }, async () => {
@@ -70,7 +70,7 @@ describe('01 socket creation', () => {
   });
 
   graded('rejects a host that is not an IPv4 address, naming it', {
-    points: 1,
+    points: 0.5,
     hint: "net.isIPv4() tells a valid dotted address; 'localhost' stands for 127.0.0.1.",
     guide: `${GUIDE} § Validating input`,
   }, async () => {
