@@ -1,0 +1,49 @@
+# ClassChat Lab. `make help` lists the targets. Every target installs the dependencies first
+# (npm ci) when node_modules is missing or older than package-lock.json.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE  ?= node
+CLI   := $(NODE) --import tsx kit/cli.ts
+STAMP := node_modules/.classchat-installed
+
+# Passed through to the programs and suites: TARGET=solutions, GUIDE=0, HOST=, PORT=, SERVER_CMD=…
+export TARGET GUIDE SERVER_CMD CLIENT_CMD
+
+$(STAMP): package.json package-lock.json
+	@echo "Installing dependencies (npm ci)…"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: help install test typecheck selfcheck kit-tests progress server client bench
+
+help: ## show this list
+	@echo "ClassChat Lab: build the ClassChat TCP server and client, stage by stage."
+	@echo
+	@echo "  make stage-N      read chapter N and grade your stage N (N = 1…6)"
+	@echo "  make guide-N      read chapter N only (guide-protocol: the protocol)"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+	@echo
+	@echo "Variables: TARGET=solutions|DIR (code to grade), GUIDE=0 (skip the chapter), HOST=, PORT="
+
+install: $(STAMP) ## install the dependencies (npm ci)
+
+stage-%: $(STAMP)
+	@$(CLI) stage $*
+
+guide-%: $(STAMP)
+	@$(CLI) guide $*
+
+progress: $(STAMP) ## grade every stage of your code and show a table
+	@$(CLI) progress
+
+test: $(STAMP) typecheck selfcheck kit-tests ## the kit's own checks (what CI runs)
+
+typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
+	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
+
+selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
+	@$(CLI) check
+
+kit-tests: $(STAMP) ## unit tests of the kit's own tooling
+	@node_modules/.bin/vitest run --config kit/vitest.config.ts

@@ -1,0 +1,88 @@
+// The kit's command line: `node --import tsx kit/cli.ts <command>`. The Makefile calls it.
+import { parseArgs } from 'node:util';
+import { chalk } from './color.ts';
+import { renderFile } from './guide/render.ts';
+import { targetDir } from './harness/target.ts';
+import { progress } from './progress.ts';
+import { selfCheck } from './selfcheck.ts';
+import { guideFile, kitRoot, stageByNumber, STAGES } from './stages.ts';
+import { walkStage } from './walkthrough.ts';
+import { join } from 'node:path';
+
+const USAGE = `ClassChat Lab
+
+Usage: node --import tsx kit/cli.ts <command> [options]
+       (or the make targets: make help)
+
+Commands:
+  stage <N> [--no-guide] [--target DIR]   show chapter N, grade stage N (exit 0 = full points)
+  guide <N|protocol>                      show a chapter of the guide
+  progress [--target DIR]                 grade every stage and print a table
+  check                                   the kit's self-check (solutions pass, starters fail)
+
+Options:
+  --target DIR   grade DIR (laid out like stages/) instead of stages/; TARGET=DIR works too
+  --no-guide     skip the chapter (GUIDE=0 works too)
+  -h, --help     show this help
+
+Exit codes: 0 success, 1 tests failed, 2 bad usage.
+`;
+
+class UsageError extends Error {}
+
+function stageArg(value: string | undefined): number {
+  const n = Number(value);
+  if (!value || !Number.isInteger(n)) throw new UsageError(`Which stage? Give a number: ${STAGES.map((s) => s.number).join(', ')}.`);
+  try {
+    return stageByNumber(n).number;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      target: { type: 'string' },
+      'no-guide': { type: 'boolean' },
+    },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const target = values.target ? targetDir({ TARGET: values.target }) : targetDir();
+  switch (command) {
+    case 'stage': {
+      const showGuide = !values['no-guide'] && process.env.GUIDE !== '0';
+      return walkStage({ stage: stageByNumber(stageArg(arg)), target, showGuide });
+    }
+    case 'guide': {
+      const file = arg === 'protocol' ? join(kitRoot(), 'guide', 'protocol.md') : guideFile(stageByNumber(stageArg(arg)));
+      process.stdout.write(renderFile(file));
+      return 0;
+    }
+    case 'progress':
+      return progress(target);
+    case 'check':
+      return selfCheck();
+    default:
+      throw new UsageError(`Unknown command "${command}". Run with --help for the list.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err as NodeJS.ErrnoException)?.code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`${chalk.red('Error:')} ${(err as Error).message}\n`);
+    if (usage) process.stderr.write('Run with --help for usage.\n');
+    process.exitCode = usage ? 2 : 1;
+  },
+);
