@@ -5,7 +5,8 @@ import { renderFile } from './guide/render.ts';
 import { targetDir } from './harness/target.ts';
 import { progress } from './progress.ts';
 import { selfCheck } from './selfcheck.ts';
-import { guideFile, kitRoot, stageByNumber, STAGES } from './stages.ts';
+import { grade } from './grader/command.ts';
+import { guideFile, kitRoot, parseStageList, stageByNumber, STAGES } from './stages.ts';
 import { walkStage } from './walkthrough.ts';
 import { join } from 'node:path';
 
@@ -19,16 +20,28 @@ Commands:
   guide <N|protocol>                      show a chapter of the guide
   progress [--target DIR]                 grade every stage and print a table
   check                                   the kit's self-check (solutions pass, starters fail)
+  grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S]
+                                          grade every submission in DIR (an instructor's run)
 
 Options:
   --target DIR   grade DIR (laid out like stages/) instead of stages/; TARGET=DIR works too
   --no-guide     skip the chapter (GUIDE=0 works too)
+  --out DIR      where grade writes its files (default grades/)
+  --stages LIST  stages to grade: 3, 1-3, 1,4-6 or all (default all)
+  --jobs N       submissions graded at once (default: the number of cores)
+  --time-limit S seconds one submission may take in all (default 180)
   -h, --help     show this help
 
 Exit codes: 0 success, 1 tests failed, 2 bad usage.
 `;
 
 class UsageError extends Error {}
+
+function positive(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, not "${value}".`);
+  return n;
+}
 
 function stageArg(value: string | undefined): number {
   const n = Number(value);
@@ -48,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       target: { type: 'string' },
       'no-guide': { type: 'boolean' },
+      out: { type: 'string' },
+      stages: { type: 'string' },
+      jobs: { type: 'string' },
+      'time-limit': { type: 'string' },
     },
   });
   const [command, arg] = positionals;
@@ -70,6 +87,16 @@ async function main(argv: string[]): Promise<number> {
       return progress(target);
     case 'check':
       return selfCheck();
+    case 'grade': {
+      if (!arg) throw new UsageError('Which folder? grade <DIR> (each entry of DIR is one submission).');
+      return grade({
+        submissions: arg,
+        out: values.out ?? 'grades',
+        stages: parseStageList(values.stages),
+        jobs: values.jobs === undefined ? undefined : positive('--jobs', values.jobs),
+        limitMs: values['time-limit'] === undefined ? undefined : positive('--time-limit', values['time-limit']) * 1000,
+      });
+    }
     default:
       throw new UsageError(`Unknown command "${command}". Run with --help for the list.`);
   }

@@ -38,6 +38,10 @@ export interface RunOptions {
   target: string;
   /** Extra environment for the vitest child (e.g. SERVER_CMD). */
   env?: NodeJS.ProcessEnv;
+  /** The environment to start from; the grader passes a scrubbed one. Default: process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Run from this copy of the kit instead of the kit itself (the grader's copy has no solutions/). */
+  kitDir?: string;
   /** Kill the run after this long in total. */
   limitMs?: number;
   /** Kill the run when no test has finished for this long. */
@@ -56,8 +60,6 @@ export interface RunOutcome {
   runnerError?: string;
 }
 
-const VITEST = join(kitRoot(), 'node_modules', 'vitest', 'vitest.mjs');
-const REPORTER = join(kitRoot(), 'kit', 'run', 'reporter.ts');
 const STDERR_CAP = 16 * 1024;
 
 /** Runs the suites and scores every test the manifest's stages declare. */
@@ -79,11 +81,15 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
 function runVitest(opts: RunOptions, resultsFile: string): Promise<{ stopped?: string; stderr: string }> {
   const limitMs = opts.limitMs ?? 120_000;
   const stallMs = opts.stallMs ?? TEST_LIMIT_MS + 10_000;
+  const kit = opts.kitDir ?? kitRoot();
   const files = opts.stages.map((s) => relative(kitRoot(), testFile(s)));
-  const args = [VITEST, 'run', '--reporter', REPORTER, '--maxWorkers', String(opts.workers ?? 2), ...files];
+  const vitest = join(kit, 'node_modules', 'vitest', 'vitest.mjs');
+  const reporter = join(kit, 'kit', 'run', 'reporter.ts');
+  // --silent: a student's console flood stays in the worker instead of crossing to the runner.
+  const args = [vitest, 'run', '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
   const child = spawn(process.execPath, args, {
-    cwd: kitRoot(),
-    env: { ...process.env, ...opts.env, TARGET: opts.target, CLASSCHAT_RESULTS: resultsFile, FORCE_COLOR: '0' },
+    cwd: kit,
+    env: { ...(opts.baseEnv ?? process.env), ...opts.env, TARGET: opts.target, CLASSCHAT_RESULTS: resultsFile, FORCE_COLOR: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });

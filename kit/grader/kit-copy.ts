@@ -1,0 +1,21 @@
+// The copy of the kit that submissions are graded from: the suites and the tooling, with
+// node_modules linked in, and without solutions/, so student code running in a test worker
+// does not find the reference solutions beside it. Made once per grading run.
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kitRoot } from '../stages.ts';
+
+export interface GradingKit {
+  dir: string;
+  remove(): void;
+}
+
+const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
+
+export function makeGradingKit(): GradingKit {
+  const dir = mkdtempSync(join(tmpdir(), 'classchat-kit-'));
+  for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(kitRoot(), 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

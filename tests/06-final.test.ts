@@ -1,0 +1,263 @@
+// Stage 6 graded suite: the complete server and client, tested from outside as programs. The tests
+// start them as processes and use only TCP, stdin, stdout, stderr, signals and exit codes, so
+// SERVER_CMD / CLIENT_CMD can grade a ClassChat written in any language (guide/06-final.md).
+import { describe } from 'vitest';
+import { check } from '../kit/harness/failure.ts';
+import { graded } from '../kit/harness/graded.ts';
+import { showText } from '../kit/harness/show.ts';
+import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, closedPort, connectWhenFree, received, recordRaw, scriptedServer, takenPort } from './06-final/peers.ts';
+import { HOST, LISTENING, clientPrints, expectExit, launch, startClient, startServer, startWithin, stderrLines } from './06-final/programs.ts';
+
+const GUIDE = 'guide/06-final.md';
+
+describe('06 the complete server and client', () => {
+  graded('course test 1: the server starts, the client connects and prints the ACK', {
+    points: 0.5,
+    hint: 'The server prints its listening line first; the client connects to --host/--port and prints the greeting as it came.',
+    guide: `${GUIDE} § The five course test cases`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const { port } = await startServer(t, { startedAt });
+    const client = startClient(t, port);
+    await clientPrints(client, ACK, startWithin(startedAt));
+  });
+
+  graded('course test 2: "Hello, Server!" typed into the client gets its reply', {
+    points: 0.5,
+    hint: 'Send each line read from stdin with "\\n" after it, and print every line the server sends back.',
+    guide: `${GUIDE} § Assembling the client`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const { port } = await startServer(t, { startedAt });
+    const client = startClient(t, port);
+    await clientPrints(client, ACK, startWithin(startedAt));
+    client.typeLine('Hello, Server!');
+    await clientPrints(client, received('Hello, Server!'));
+  });
+
+  graded('course test 3: many messages typed in a row all come back, in order', {
+    points: 0.5,
+    hint: 'Typed lines can reach the client and the server together in one chunk: split on "\\n", never one read = one message.',
+    guide: `${GUIDE} § Assembling the client`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const { port } = await startServer(t, { startedAt });
+    const client = startClient(t, port);
+    await clientPrints(client, ACK, startWithin(startedAt));
+    const messages = Array.from({ length: 30 }, (_, i) => `message ${i + 1} of 30`);
+    messages.splice(15, 0, 'ünïcødé ✓ 🎉 and "quotes"');
+    for (const m of messages) client.typeLine(m);
+    for (const m of messages) await clientPrints(client, received(m));
+  });
+
+  graded('course test 4: exit ends the client with code 0, and the server serves the next client', {
+    points: 0.5,
+    hint: 'Answer "exit" (any case, spaces around) with the goodbye line and close that connection only; the client exits 0 after the goodbye.',
+    guide: `${GUIDE} § Exit codes`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const { program: server, port } = await startServer(t, { startedAt });
+    const client = startClient(t, port);
+    await clientPrints(client, ACK, startWithin(startedAt));
+    client.typeLine('exit');
+    await clientPrints(client, GOODBYE);
+    await expectExit(t, client, 0, 'after the goodbye');
+    const next = await connectWhenFree(t, port, 'next client');
+    next.sendLine('  ExIt  ');
+    await next.expectLine(GOODBYE);
+    await next.expectClose('the server to close the connection after the goodbye');
+    check(!server.hasExited, 'the server to keep running after its client said exit', () => 'it exited');
+  });
+
+  graded('course test 5: with no server running, the client says to start it and exits with code 1', {
+    points: 0.5,
+    hint: 'Catch the refused connection; print one line on stderr saying the server is not running and how to start it; exit 1.',
+    guide: `${GUIDE} § Exit codes`,
+  }, async (t) => {
+    const port = await closedPort();
+    t.transcript.note(`nothing listens on ${HOST}:${port}`);
+    const client = startClient(t, port);
+    await expectExit(t, client, 1, 'the server is unreachable', startWithin(Date.now()));
+    const said = stderrLines(client).join('\n');
+    check(/server/i.test(said) && /start|running/i.test(said), 'a message on stderr that says the server is not running or how to start it',
+      () => (said ? showText(said, 300) : 'nothing on stderr'));
+  });
+
+  graded('server: lines split across chunks or merged, CRLF, split and invalid UTF-8; blank lines get no reply', {
+    points: 0.5,
+    hint: 'Keep the bytes after the last "\\n" for the next chunk, drop one "\\r" before it, decode whole lines (bad bytes become U+FFFD), skip blank ones.',
+    guide: `${GUIDE} § When a rule breaks`,
+  }, async (t) => {
+    const { port } = await startServer(t);
+    const c = await t.connect(port);
+    await c.expectLine(ACK);
+    const raw = recordRaw(c);
+    c.send('one\ntwo\nthree\n');
+    for (const m of ['one', 'two', 'three']) await c.expectLine(received(m));
+    // Each reply proves the server has read the chunk holding the first half of the next line.
+    c.send('first half next\nHello, ');
+    await c.expectLine(received('first half next'));
+    c.send('Server!\n');
+    await c.expectLine(received('Hello, Server!'));
+    const word = Buffer.from('café ✓\n');
+    const cut = word.indexOf(0xc3) + 1; // inside the two bytes of "é"
+    c.sendBytes(Buffer.concat([Buffer.from('a split character next\n'), word.subarray(0, cut)]));
+    await c.expectLine(received('a split character next'));
+    c.sendBytes(word.subarray(cut));
+    await c.expectLine(received('café ✓'));
+    c.send('sent with CRLF\r\n');
+    await c.expectLine(received('sent with CRLF'));
+    c.sendBytes(Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0x21, 0x0a]), 'bytes "bad \\xff!\\n" (0xff is never valid UTF-8)');
+    await c.expectLine(received('bad \uFFFD!'));
+    c.send('\n   \n\t\r\n \r\nafter blank lines\n');
+    await c.expectLine(received('after blank lines'));
+    const bytes = raw();
+    check(!bytes.includes('\r'), 'replies that end in "\\n" with no "\\r" anywhere (the "\\r" of CRLF is dropped)',
+      () => `a "\\r" in what arrived: ${showText(bytes.slice(Math.max(0, bytes.indexOf('\r') - 40), bytes.indexOf('\r') + 2))}`);
+  });
+
+  graded('server: a line over 1024 bytes gets one error line, and the connection stays usable', {
+    points: 0.5,
+    hint: 'Count bytes, not characters; once a line passes 1024 bytes send the error once, drop the rest up to "\\n", and keep at most 1024 bytes.',
+    guide: `${GUIDE} § When a rule breaks`,
+  }, async (t) => {
+    const { port } = await startServer(t);
+    const c = await t.connect(port);
+    await c.expectLine(ACK);
+    c.sendLine('a'.repeat(1024));
+    await c.expectLine(received('a'.repeat(1024)));
+    c.sendLine('b'.repeat(1025));
+    await c.expectLine(TOO_LONG);
+    c.sendLine('still usable');
+    await c.expectLine(received('still usable'));
+    c.sendLine('é'.repeat(513)); // 513 characters, 1026 bytes
+    await c.expectLine(TOO_LONG);
+    // A flood with no newline: a server that keeps it all runs out of memory or time.
+    const chunk = 'x'.repeat(64 * 1024);
+    t.transcript.note('client sends 8 MiB of "x" with no newline (64 KiB at a time)');
+    for (let i = 0; i < 128; i++) c.socket.write(chunk);
+    c.send('\nafter the flood\n');
+    await c.expectLine(TOO_LONG, { within: 5000 });
+    await c.expectLine(received('after the flood'));
+  });
+
+  graded('server: a second client is turned away as busy; after the first leaves, the next is served', {
+    points: 0.5,
+    hint: 'Remember the client being served; greet newcomers with the busy line and close them; forget the client when its connection closes.',
+    guide: `${GUIDE} § When a rule breaks`,
+  }, async (t) => {
+    const { port } = await startServer(t);
+    const first = await t.connect(port, { who: 'client 1' });
+    await first.expectLine(ACK);
+    first.sendLine('first');
+    await first.expectLine(received('first'));
+    const second = await t.connect(port, { who: 'client 2' });
+    await second.expectLine(BUSY);
+    await second.expectClose('the server to close client 2 after the busy line');
+    first.sendLine('still served');
+    await first.expectLine(received('still served'));
+    first.sendLine('exit');
+    await first.expectLine(GOODBYE);
+    await first.expectClose('the server to close client 1 after the goodbye');
+    // Leaving by exit, then leaving by just closing the connection.
+    const third = await connectWhenFree(t, port, 'client 3');
+    third.sendLine('third');
+    await third.expectLine(received('third'));
+    third.end();
+    await third.expectClose('the server to close client 3 after it closed its side');
+    const fourth = await connectWhenFree(t, port, 'client 4');
+    fourth.sendLine('fourth');
+    await fourth.expectLine(received('fourth'));
+  });
+
+  graded('server: SIGTERM and SIGINT say goodbye and exit 0; a taken port exits 1; --help; flags beat env', {
+    points: 0.5,
+    hint: 'On SIGINT/SIGTERM send the shutdown line, close and exit 0; on EADDRINUSE print one line naming the port and exit 1.',
+    guide: `${GUIDE} § Shutting down`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const taken = await takenPort(t);
+    // Four servers start at once; each is then checked in turn.
+    const inUse = launch(t, 'server', { who: 'server C', args: ['--host', HOST, '--port', String(taken)] });
+    const help = launch(t, 'server', { who: 'server D', args: ['--help'] });
+    const [term, int] = await Promise.all([
+      // CLASSCHAT_PORT names a taken port, but the --port flag must win.
+      startServer(t, { who: 'server A', startedAt, env: { CLASSCHAT_PORT: String(taken) } }),
+      startServer(t, { who: 'server B', startedAt }),
+    ]);
+    for (const [server, sig] of [[term, 'SIGTERM'], [int, 'SIGINT']] as const) {
+      const c = await t.connect(server.port, { who: `client of ${server.program.who}` });
+      await c.expectLine(ACK);
+      c.sendLine('before the signal');
+      await c.expectLine(received('before the signal'));
+      server.program.signal(sig);
+      await c.expectLine(SHUTDOWN);
+      await c.expectClose(`${server.program.who} to close the connection after the shutdown line`);
+      await expectExit(t, server.program, 0, `it got ${sig}`);
+    }
+    await expectExit(t, inUse, 1, `port ${taken} is in use`, startWithin(startedAt));
+    const lines = stderrLines(inUse);
+    check(lines.length === 1 && lines[0].includes(String(taken)), `one line on stderr that names port ${taken}`,
+      () => (lines.length ? showText(lines.join('\n'), 300) : 'nothing on stderr'));
+    check(!inUse.out.stdout.captured().split('\n').some((l) => LISTENING.test(l)), 'no listening line when the port is taken', () => 'a listening line on stdout');
+    await expectExit(t, help, 0, 'it printed its usage for --help', startWithin(startedAt));
+    const usage = help.out.stdout.captured() + help.out.stderr.captured();
+    check(usage.includes('--port') && usage.includes('--host'), 'usage text that mentions --host and --port', () => (usage.trim() ? showText(usage.trim(), 300) : 'no output'));
+  });
+
+  graded('client: exits 1 when busy or cut off, 2 on bad usage, 0 for --help; EOF is exit; lines printed verbatim', {
+    points: 0.5,
+    hint: 'Print server lines exactly (no prefix, no prompt on stdout); on stdin EOF send "exit"; exit 1 on busy or a lost connection, 2 on bad flags.',
+    guide: `${GUIDE} § Exit codes`,
+  }, async (t) => {
+    const startedAt = Date.now();
+    const [main, busyServer, lostServer, nowhere] = await Promise.all([scriptedServer(t), scriptedServer(t), scriptedServer(t), closedPort()]);
+    // Six clients start at once; each is then checked in turn.
+    const client = startClient(t, main.port, { who: 'client A' });
+    client.typeLine('hello');
+    client.endInput();
+    const busy = startClient(t, busyServer.port, { who: 'client B' });
+    const lost = startClient(t, lostServer.port, { who: 'client C' });
+    lost.typeLine('are you there?');
+    const bogus = launch(t, 'client', { who: 'client D', args: ['--host', HOST, '--port', String(nowhere), '--bogus'] });
+    const badPort = launch(t, 'client', { who: 'client E', args: ['--host', HOST, '--port', '70000'] });
+    const help = launch(t, 'client', { who: 'client F', args: ['--help'] });
+
+    // Client A: odd lines, a character split between chunks, typed "hello", then EOF → exit.
+    const notice = Buffer.from('Notice:  two spaces,\ta tab, ünïcødé ✓ 🎉, café\n');
+    const cut = notice.indexOf(0xc3, notice.indexOf('caf')) + 1;
+    const a = await main.nextConnection(startWithin(startedAt));
+    a.sendBytes(Buffer.concat([Buffer.from(`${ACK}\n`), notice.subarray(0, cut)]), `"${ACK}\\n" + the first half of a line, cut inside "é"`);
+    await a.expectLine('hello');
+    a.sendBytes(Buffer.concat([notice.subarray(cut), Buffer.from(`${received('hello')}\n`)]), 'the rest of that line + the reply to "hello"');
+    const eof = (await a.nextLine('"exit\\n" after stdin was closed')).trim();
+    check(eof.toLowerCase() === 'exit', 'the client to send "exit" when stdin is closed', () => showText(eof));
+    a.send('Goodbye! Conn');
+    await new Promise((resolve) => setImmediate(resolve));
+    a.send('ection closing...\n');
+    a.end();
+    for (const line of [ACK, notice.toString('utf8').trimEnd(), received('hello'), GOODBYE]) {
+      await client.waitForLine('stdout', `exactly ${showText(line)}`, (l) => l === line);
+    }
+    await expectExit(t, client, 0, 'after the goodbye');
+
+    const b = await busyServer.nextConnection(startWithin(startedAt));
+    b.send(`${BUSY}\n`);
+    b.end();
+    await expectExit(t, busy, 1, 'the server is busy');
+    const busyOutput = busy.out.stdout.captured() + busy.out.stderr.captured();
+    check(/busy/i.test(busyOutput), 'the client to say the server is busy', () => showText(busyOutput.trim(), 300));
+
+    const c = await lostServer.nextConnection(startWithin(startedAt));
+    c.send(`${ACK}\n`);
+    await c.expectLine('are you there?');
+    c.reset();
+    await expectExit(t, lost, 1, 'the connection was lost');
+
+    await expectExit(t, bogus, 2, 'unknown flag --bogus', startWithin(startedAt));
+    await expectExit(t, badPort, 2, 'bad port 70000', startWithin(startedAt));
+    await expectExit(t, help, 0, 'it printed its usage for --help', startWithin(startedAt));
+    const usage = help.out.stdout.captured() + help.out.stderr.captured();
+    check(usage.includes('--port') && usage.includes('--host'), 'usage text that mentions --host and --port', () => (usage.trim() ? showText(usage.trim(), 300) : 'no output'));
+  });
+});

@@ -1,0 +1,111 @@
+// The other ends the stage 6 tests play: a scripted server for testing the client program alone,
+// and raw TCP clients for testing the server program alone.
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { ExpectationFailure } from '../../kit/harness/failure.ts';
+import type { TestKit } from '../../kit/harness/graded.ts';
+import { showDuration, showWithBytes } from '../../kit/harness/show.ts';
+import type { Transcript } from '../../kit/harness/transcript.ts';
+import { REPLY_WITHIN, WireClient } from '../../kit/harness/wire.ts';
+import { HOST } from './programs.ts';
+
+export const ACK = 'Connection established. Welcome to ClassChat Server!';
+export const BUSY = 'Server busy: another client is connected. Try again later.';
+export const GOODBYE = 'Goodbye! Connection closing...';
+export const TOO_LONG = 'Error: message too long (max 1024 bytes)';
+export const SHUTDOWN = 'Server shutting down. Goodbye!';
+export const received = (line: string): string => `Server received: ${line}`;
+
+// WireClient's constructor is private because tests normally connect out; the scripted server
+// wraps each socket it accepts in the same class, for the same transcript and deadlines.
+const wrap = (socket: Socket, who: string, transcript: Transcript): WireClient =>
+  Reflect.construct(WireClient, [socket, who, transcript]) as WireClient;
+
+export interface ScriptedServer {
+  port: number;
+  /** Resolves with the next connection, seen from the server's side ("test server" in the transcript). */
+  nextConnection(within?: number): Promise<WireClient>;
+}
+
+/** A loopback server the test drives line by line, standing in for the ClassChat server. */
+export async function scriptedServer(t: TestKit): Promise<ScriptedServer> {
+  const server = createServer();
+  const waiting: WireClient[] = [];
+  const wakers: Array<() => void> = [];
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true);
+    t.defer(() => socket.destroy());
+    waiting.push(wrap(socket, 'test server', t.transcript));
+    for (const wake of wakers.splice(0)) wake();
+  });
+  t.defer(() => server.close());
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  t.transcript.note(`test server listening on ${HOST}:${port}`);
+  return {
+    port,
+    async nextConnection(within = REPLY_WITHIN) {
+      if (waiting.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, within);
+          wakers.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      const peer = waiting.shift();
+      if (peer) return peer;
+      throw new ExpectationFailure({ expected: `the client to connect to ${HOST}:${port}`, got: `no connection within ${showDuration(within)}`, transcript: t.transcript });
+    },
+  };
+}
+
+/** A port with nothing listening: bound on port 0, noted, and closed again. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A port that is surely taken: the test listens on it until it ends. */
+export async function takenPort(t: TestKit): Promise<number> {
+  const server = createServer((socket) => socket.destroy());
+  t.defer(() => server.close());
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** How often a test reconnects while the server has not yet noticed that its last client left. */
+const BUSY_RETRIES = 20;
+
+/**
+ * Connects and expects the greeting. The server learns that its last client left a moment after
+ * that client sees the close, so a busy line right then is retried a few times, at once.
+ */
+export async function connectWhenFree(t: TestKit, port: number, who: string): Promise<WireClient> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await t.connect(port, { who });
+    const line = await client.nextLine(showWithBytes(`${ACK}\n`));
+    if (line === ACK) return client;
+    if (line === BUSY && attempt < BUSY_RETRIES) {
+      t.transcript.note(`${who} tries again: the server may not have noticed yet that the last client left`);
+      client.destroy();
+      continue;
+    }
+    const why = line === BUSY ? ` (still busy after ${BUSY_RETRIES} tries, though the last client had left)` : '';
+    throw new ExpectationFailure({ expected: `${who} to receive ${showWithBytes(`${ACK}\n`)}`, got: `${showWithBytes(`${line}\n`)}${why}`, transcript: t.transcript });
+  }
+}
+
+/** Everything a connection receives, byte for byte (WireClient hides a trailing "\r"). */
+export function recordRaw(client: WireClient): () => string {
+  const chunks: Buffer[] = [];
+  client.socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return () => Buffer.concat(chunks).toString('utf8');
+}
