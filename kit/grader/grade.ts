@@ -47,6 +47,8 @@ export interface GradeOptions {
   jobs?: number;
   /** Per-submission limit; the per-test limit is the suites' own. */
   limitMs?: number;
+  /** Stop a run when no test has finished for this long (default: the runner's). */
+  stallMs?: number;
   onProgress?: (done: number, total: number, running: number) => void;
 }
 
@@ -100,6 +102,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions, kit: GradingKit): P
       kitDir: kit.dir,
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,
+      stallMs: opts.stallMs,
     });
     if (outcome.stopped) notes.push(`The run was stopped: ${outcome.stopped}.`);
     if (outcome.runnerError) notes.push(`The test runner failed: ${outcome.runnerError.split('\n').slice(0, 3).join(' ')}`);

@@ -109,3 +109,34 @@ export function recordRaw(client: WireClient): () => string {
   client.socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   return () => Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * Sends `mib` MiB of "x" with no newline, 64 KiB at a time, each piece once the server has taken the
+ * last: a server that stops reading fails here instead of filling the test's memory.
+ */
+export async function flood(t: TestKit, client: WireClient, mib: number, within = 5000): Promise<void> {
+  const piece = Buffer.alloc(64 * 1024, 'x');
+  const pieces = mib * 16;
+  t.transcript.note(`${client.who} sends ${mib} MiB of "x" with no newline, 64 KiB at a time`);
+  const until = Date.now() + within;
+  for (let i = 0; i < pieces; i++) {
+    if (client.socket.write(piece)) continue;
+    const drained = await new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        client.socket.off('drain', onDrain);
+        client.socket.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      const timer = setTimeout(() => done(false), Math.max(0, until - Date.now()));
+      client.socket.on('drain', onDrain);
+      client.socket.on('close', onClose);
+    });
+    if (!drained) {
+      const why = client.isClosed ? 'the connection was closed' : `it stopped reading within ${showDuration(within)}`;
+      throw new ExpectationFailure({ expected: `the server to keep reading a line with no end (${mib} MiB sent)`, got: `${why} after ${((i + 1) / 16).toFixed(1)} MiB`, transcript: t.transcript });
+    }
+  }
+}

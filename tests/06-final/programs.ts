@@ -1,6 +1,6 @@
 // Starts the programs stage 6 grades: the student's server and client (or any other program named
 // by SERVER_CMD / CLIENT_CMD), each as a child process with `--host` and `--port` appended.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
 import { Program, START_WITHIN, describeExit } from '../../kit/harness/program.ts';
@@ -157,3 +157,14 @@ export async function expectExit(t: TestKit, program: Program, code: number, why
 
 /** The stderr lines that are not blank. */
 export const stderrLines = (program: Program): string[] => program.out.stderr.captured().split('\n').filter((l) => l.trim() !== '');
+
+/** The most memory the process has used so far (VmHWM), in MiB; undefined where /proc is missing. */
+export function peakMemoryMiB(program: Program): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${program.pid}/status`, 'utf8');
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    return kib ? Number(kib[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,150 @@
+// The grader against a class of hostile submissions: every one gets exactly the score it
+// deserves, the run survives all of them, and nothing is left behind.
+import AdmZip from 'adm-zip';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
+import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
+import { gradeAll, type StudentGrade } from './grade.ts';
+import { RUN_ID_VAR } from './isolate.ts';
+import { shippedStarters } from '../starters.ts';
+
+const ROOT = kitRoot();
+const FIXTURES = join(ROOT, 'kit', 'grader', 'fixtures');
+const GRADED = parseStageList(process.env.GRADER_TEST_STAGES ?? 'all');
+
+/** Expected points per stage number for each submission; stages not listed get full points. */
+const EXPECTED: Record<string, Record<number, number>> = {
+  correct: {},
+  'correct-zip': {},
+  'correct-tgz': {},
+  empty: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
+  starter: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
+  'missing-files': Object.fromEntries(STAGES.filter((s) => s.number !== 1).map((s) => [s.number, 0])),
+  'import-loop': { 1: 0, 6: 0 },
+  'detached-child': {},
+  'syntax-error': { 2: 0, 6: 0 },
+  'silent-handler': { 3: 1, 6: 0 },
+};
+
+const expectedPoints = (student: string, stage: number): number =>
+  EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
+
+const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => /^classchat-(grade|kit)-/.test(n));
+
+/** Pids of every process that carries a grading run id in its environment. */
+function gradingProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`${RUN_ID_VAR}=`)) pids.push(Number(entry));
+    } catch {
+      // exited, or not readable
+    }
+  }
+  return pids;
+}
+
+// Lays a fixture's files over a copy of the solutions; each replaced X.ts keeps the reference as X-real.ts.
+function overlay(name: string, into: string): void {
+  cpSync(join(ROOT, 'solutions'), into, { recursive: true });
+  const fixture = join(FIXTURES, name);
+  for (const file of readdirSync(fixture, { recursive: true, encoding: 'utf8' })) {
+    const from = join(fixture, file);
+    if (!file.endsWith('.ts')) continue;
+    const to = join(into, file);
+    if (existsSync(to)) cpSync(to, to.replace(/\.ts$/, '-real.ts'));
+    cpSync(from, to);
+  }
+}
+
+function buildClass(dir: string): void {
+  cpSync(join(ROOT, 'solutions'), join(dir, 'correct'), { recursive: true });
+  const zip = new AdmZip();
+  zip.addLocalFolder(join(ROOT, 'solutions'), 'my-project/stages');
+  zip.writeZip(join(dir, 'correct-zip.zip'));
+  execFileSync('tar', ['-czf', join(dir, 'correct-tgz.tar.gz'), '-C', ROOT, 'solutions']);
+  mkdirSync(join(dir, 'empty'));
+  const starters = shippedStarters();
+  cpSync(starters.dir, join(dir, 'starter'), { recursive: true });
+  if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
+  cpSync(join(ROOT, 'solutions', stageId(STAGES[0])), join(dir, 'missing-files', stageId(STAGES[0])), { recursive: true });
+  for (const name of ['import-loop', 'detached-child', 'syntax-error', 'silent-handler']) overlay(name, join(dir, name));
+}
+
+describe('grading a class with hostile submissions', () => {
+  let dir: string;
+  let grades: StudentGrade[];
+  let tempBefore: string[];
+  const byName = (name: string): StudentGrade => grades.find((g) => g.student === name)!;
+
+  beforeAll(async () => {
+    tempBefore = tempEntries();
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    buildClass(dir);
+    grades = await gradeAll({ submissions: dir, stages: GRADED, jobs: 2, limitMs: 120_000, stallMs: 6_000 });
+  }, 300_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every submission is graded, archives included, and sorted by name', () => {
+    expect(grades.map((g) => g.student)).toEqual(Object.keys(EXPECTED).sort((a, b) => a.localeCompare(b)));
+  });
+
+  for (const student of Object.keys(EXPECTED)) {
+    test(`${student} gets exactly its expected points per stage`, () => {
+      const got = Object.fromEntries(byName(student).stages.map((s) => [s.number, s.points]));
+      const want = Object.fromEntries(GRADED.map((s) => [s.number, expectedPoints(student, s.number)]));
+      expect(got).toEqual(want);
+    });
+  }
+
+  test('the empty submission says why it got nothing', () => {
+    expect(byName('empty').notes.join(' ')).toMatch(/No stage folders/);
+  });
+
+  test("a submission's infinite loop costs its own stage only, and the feedback says so", () => {
+    const loop = byName('import-loop');
+    const stage1 = loop.tests.filter((t) => t.stage === 1);
+    expect(stage1.every((t) => t.status === 'unfinished')).toBe(true);
+    expect(stage1[0].message).toMatch(/did not finish/);
+    expect(loop.notes.join(' ')).toMatch(/stopped/);
+  });
+
+  test('a silent server fails with "no response", not a runner timeout', () => {
+    const ack = byName('silent-handler').tests.find((t) => t.stage === 3 && /ACK line/.test(t.name))!;
+    expect(ack.status).toBe('failed');
+    expect(ack.message).toMatch(/nothing within 2 s \(no response\)/);
+    expect(ack.durationMs).toBeLessThan(5000);
+  });
+
+  test('the detached child is killed and noted', () => {
+    expect(byName('detached-child').notes.join(' ')).toMatch(/left running by the submission (was|were) killed/);
+  });
+
+  test('no process, workspace or kit copy of the run is left behind', () => {
+    expect(gradingProcesses()).toEqual([]);
+    expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
+  });
+
+  test('the exports agree with the grades', () => {
+    const book = gradeBook(GRADED, grades);
+    const out = join(dir, 'out');
+    const written = writeExports(book, out).map((p) => relative(out, p));
+    expect(written).toContain('grades.json');
+    expect(written).toContain(join('gradescope', 'correct', 'results.json'));
+    expect(written).toContain(join('feedback', 'silent-handler.md'));
+    const csv = toCsv(book).trim().split('\n');
+    expect(csv[0]).toBe(['student', ...GRADED.map(stageId), 'total', 'max', 'failed_tests', 'notes'].join(','));
+    expect(csv).toHaveLength(grades.length + 1);
+    const gs = toGradescope(byName('silent-handler')) as { score: number; tests: Array<{ score: number; max_score: number; status: string }> };
+    expect(gs.score).toBe(gs.tests.reduce((sum, t) => sum + t.score, 0));
+    expect(gs.tests.some((t) => t.status === 'failed' && t.score === 0 && t.max_score > 0)).toBe(true);
+    const junit = toJunit(book);
+    expect(junit.match(/<testsuite /g)).toHaveLength(grades.length);
+    expect(junit.match(/<failure /g)?.length).toBe(grades.flatMap((g) => g.tests).filter((t) => t.status !== 'passed').length);
+  });
+});
