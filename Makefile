@@ -15,7 +15,12 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: help install test typecheck selfcheck kit-tests progress server client bench
+.PHONY: help install test typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
+
+OUT ?= grades
+# Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
+FINAL := $(or $(TARGET),stages)/06-final
+ENDPOINT = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 help: ## show this list
 	@echo "ClassChat Lab: build the ClassChat TCP server and client, stage by stage."
@@ -47,3 +52,19 @@ selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
 
 kit-tests: $(STAMP) ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
+
+server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
+	@$(NODE) --import tsx $(FINAL)/server.ts $(ENDPOINT)
+
+client: $(STAMP) ## run the final client (TARGET=solutions for the reference; PORT=, HOST=)
+	@$(NODE) --import tsx $(FINAL)/client.ts $(ENDPOINT)
+
+grade: $(STAMP) ## grade a class: make grade SUBMISSIONS=dir [STAGES=1-3] [JOBS=n] [OUT=grades]
+	@if [ -z "$(SUBMISSIONS)" ]; then echo "Usage: make grade SUBMISSIONS=dir (each entry: a folder, .zip or .tar.gz)"; exit 2; fi
+	@$(CLI) grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
+
+gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
+	@$(CLI) gradescope-bundle
+
+bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for the target)
+	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))

@@ -5,6 +5,8 @@ import { renderFile } from './guide/render.ts';
 import { targetDir } from './harness/target.ts';
 import { progress } from './progress.ts';
 import { selfCheck } from './selfcheck.ts';
+import { autograde } from './grader/autograde.ts';
+import { writeBundle } from './grader/bundle.ts';
 import { grade } from './grader/command.ts';
 import { guideFile, kitRoot, parseStageList, stageByNumber, STAGES } from './stages.ts';
 import { walkStage } from './walkthrough.ts';
@@ -22,6 +24,8 @@ Commands:
   check                                   the kit's self-check (solutions pass, starters fail)
   grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S]
                                           grade every submission in DIR (an instructor's run)
+  autograde <SUBMISSION> <RESULTS.json>   grade one submission, write Gradescope's results.json
+  gradescope-bundle [--out FILE]          write the Gradescope autograder zip
 
 Options:
   --target DIR   grade DIR (laid out like stages/) instead of stages/; TARGET=DIR works too
@@ -96,6 +100,16 @@ async function main(argv: string[]): Promise<number> {
         jobs: values.jobs === undefined ? undefined : positive('--jobs', values.jobs),
         limitMs: values['time-limit'] === undefined ? undefined : positive('--time-limit', values['time-limit']) * 1000,
       });
+    }
+    case 'autograde': {
+      const results = positionals[2];
+      if (!arg || !results) throw new UsageError('autograde <SUBMISSION> <RESULTS.json>');
+      return autograde(arg, results);
+    }
+    case 'gradescope-bundle': {
+      const out = writeBundle(values.out ?? join(kitRoot(), 'dist', 'gradescope-autograder.zip'));
+      process.stdout.write(`Wrote ${out}. Upload it as the autograder of a Gradescope programming assignment.\n`);
+      return 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}". Run with --help for the list.`);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image. The kit is in /autograder/source.
+set -euo pipefail
+cd /autograder/source
+
+# The kit needs Node.js 20 or newer.
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  apt-get update
+  apt-get install -y ca-certificates curl gnupg
+  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
+  apt-get install -y nodejs
+fi
+npm ci --no-audit --no-fund
