@@ -32,6 +32,15 @@ function checkLayout(): Check {
   return { name: 'every stage has its starter, solution, suite and chapter', problems };
 }
 
+// The README's stage table is written by hand; it must not drift from the manifest.
+function checkReadme(): Check {
+  const readme = readFileSync(join(kitRoot(), 'README.md'), 'utf8');
+  const problems = STAGES.filter((s) => !readme.includes(`| ${s.number} | ${s.title} | ${s.points} |`)).map(
+    (s) => `README.md has no row "| ${s.number} | ${s.title} | ${s.points} |" in its stage table`,
+  );
+  return { name: "the README's stage table matches the manifest", problems };
+}
+
 function checkSolutions(scores: StageScore[]): Check {
   const problems: string[] = [];
   for (const sc of scores) {
@@ -86,7 +95,7 @@ export async function selfCheck(): Promise<number> {
       runSuites({ stages: STAGES, target: join(kitRoot(), 'solutions'), workers: 1 }),
       runSuites({ stages: STAGES, target: starters.dir, workers: 1 }),
     ]);
-    const checks = [checkLayout(), checkSolutions(solutions.scores), checkStarters(shipped.scores), checkGuide(solutions.scores)];
+    const checks = [checkLayout(), checkReadme(), checkSolutions(solutions.scores), checkStarters(shipped.scores), checkGuide(solutions.scores)];
     process.stdout.write(`Self-check of the kit (${STAGES.length} stages; starters from ${starters.source})\n`);
     for (const c of checks) printCheck(c);
     const table = solutions.scores.map((sc, i) => `  ${stageId(sc.stage).padEnd(12)} solution ${showPoints(sc.earned)}/${showPoints(sc.max)}   starter ${showPoints(shipped.scores[i].earned)}/${showPoints(shipped.scores[i].max)}`);
