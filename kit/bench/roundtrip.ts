@@ -1,0 +1,192 @@
+// `make bench`: how many lockstep round trips per second the reference ClassChat server answers
+// over loopback, and how long each takes (p50, p99), next to a bare Node echo server measured in
+// the same run. A benchmark, not a test: it prints figures and exits 0.
+// Run: node --import tsx kit/bench/roundtrip.ts [--count 20000] [--seconds 10] [--server FILE]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { kitRoot } from '../stages.ts';
+
+const HOST = '127.0.0.1';
+const WARMUP = 1000;
+const START_WITHIN_MS = 10_000;
+const ACK = 'Connection established. Welcome to ClassChat Server!';
+const USAGE = 'Usage: node --import tsx kit/bench/roundtrip.ts [--count N] [--seconds S] [--server FILE]';
+
+interface Target {
+  name: string;
+  file: string;
+  /** The ClassChat server greets first; the echo server does not. */
+  greets: boolean;
+}
+
+interface Result {
+  count: number;
+  seconds: number;
+  /** Round-trip times in microseconds, sorted. */
+  micros: Float64Array;
+}
+
+const children = new Set<ChildProcess>();
+
+// Each server runs in its own process group, killed as a whole (tsx may start helpers).
+function killAll(): void {
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  children.clear();
+}
+
+/** Starts a server file with --port 0 and resolves with the port from its first stdout line. */
+async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', HOST, '--port', '0'], {
+    cwd: kitRoot(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  children.add(child);
+  const lines = createInterface({ input: child.stdout! });
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    once(child, 'exit').then(() => ''),
+    new Promise<string>((resolve) => setTimeout(() => resolve(''), START_WITHIN_MS).unref()),
+  ]);
+  const port = Number(/:(\d+)\s*$/.exec(first)?.[1] ?? NaN);
+  if (!(port > 0)) throw new Error(`${relative(kitRoot(), file)} did not announce a port (first line: ${JSON.stringify(first)}).`);
+  lines.on('line', () => {}); // keep draining its log lines
+  return { child, port };
+}
+
+/** Reads the server's greeting line, if it sends one. */
+async function readGreeting(socket: Socket): Promise<void> {
+  let text = '';
+  while (!text.includes('\n')) {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    text += chunk.toString('utf8');
+  }
+  if (!text.startsWith(ACK)) throw new Error(`Expected the greeting, got ${JSON.stringify(text.split('\n')[0])}.`);
+}
+
+/**
+ * One client in lockstep: send a line, wait for the whole reply line, send the next. The first
+ * WARMUP round trips are not counted. Stops after `count` round trips or `limitMs`.
+ */
+function lockstep(socket: Socket, count: number, limitMs: number): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const micros = new Float64Array(count);
+    let done = -WARMUP;
+    let sentAt = 0n;
+    let startedAt = 0n;
+    let deadline = Infinity;
+    const send = () => {
+      sentAt = process.hrtime.bigint();
+      socket.write(`ping ${done}\n`);
+    };
+    const finish = () => {
+      socket.off('data', onData);
+      const n = Math.max(0, done);
+      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      resolve({ count: n, seconds, micros: micros.slice(0, n).sort() });
+    };
+    const onData = (chunk: Buffer) => {
+      // Lockstep: exactly one reply is outstanding, so one newline completes it.
+      if (chunk.indexOf(0x0a) === -1) return;
+      const now = process.hrtime.bigint();
+      if (done >= 0) micros[done] = Number(now - sentAt) / 1000;
+      done++;
+      if (done === 0) {
+        startedAt = now;
+        deadline = Date.now() + limitMs;
+      }
+      if (done >= count || Date.now() > deadline) finish();
+      else send();
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('The server closed the connection during the run.')));
+    send();
+  });
+}
+
+async function measure(target: Target, count: number, limitMs: number): Promise<Result> {
+  const { child, port } = await startServer(target.file);
+  const socket = connect({ host: HOST, port, noDelay: true });
+  try {
+    await once(socket, 'connect');
+    if (target.greets) await readGreeting(socket);
+    return await lockstep(socket, count, limitMs);
+  } finally {
+    socket.removeAllListeners('close');
+    socket.destroy();
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    children.delete(child);
+  }
+}
+
+const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function row(name: string, r: Result): string {
+  const rate = r.count / r.seconds;
+  return `${name.padEnd(40)}${whole(rate).padStart(14)}${whole(percentile(r.micros, 50)).padStart(10)}${whole(percentile(r.micros, 99)).padStart(10)}`;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        count: { type: 'string', default: '20000' },
+        seconds: { type: 'string', default: '10' },
+        server: { type: 'string', default: join(kitRoot(), 'solutions/06-final/server.ts') },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const count = Number(values.count);
+  const seconds = Number(values.seconds);
+  if (!(Number.isInteger(count) && count > 0 && seconds > 0)) {
+    console.error(`--count must be a whole number above 0 and --seconds above 0.\n${USAGE}`);
+    return 2;
+  }
+  const classchat: Target = { name: `ClassChat server (${relative(kitRoot(), values.server)})`, file: values.server, greets: true };
+  const echo: Target = { name: 'bare Node echo server', file: join(kitRoot(), 'kit/bench/echo-server.ts'), greets: false };
+
+  console.log(`Round trips over loopback ${HOST}: 1 client in lockstep, up to ${whole(count)} round trips or ${seconds} s each, after ${whole(WARMUP)} warm-up.`);
+  console.log(`${''.padEnd(40)}${'round trips/s'.padStart(14)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}`);
+  const echoResult = await measure(echo, count, seconds * 1000);
+  console.log(row(echo.name, echoResult));
+  const chatResult = await measure(classchat, count, seconds * 1000);
+  console.log(row(classchat.name, chatResult));
+  const ratio = chatResult.count / chatResult.seconds / (echoResult.count / echoResult.seconds);
+  const slower = percentile(chatResult.micros, 50) / percentile(echoResult.micros, 50);
+  console.log(`ClassChat / echo: ${ratio.toFixed(2)} of the round trips per second; p50 ${slower.toFixed(2)}× as long.`);
+  return 0;
+}
+
+process.once('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+try {
+  process.exitCode = await main();
+} catch (err) {
+  console.error(`Benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  killAll();
+}
