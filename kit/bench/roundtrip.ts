@@ -12,6 +12,8 @@ import { kitRoot } from '../stages.ts';
 
 const HOST = '127.0.0.1';
 const WARMUP = 1000;
+/** The run alternates between the two servers in this many rounds. */
+const ROUNDS = 10;
 const START_WITHIN_MS = 10_000;
 const ACK = 'Connection established. Welcome to ClassChat Server!';
 const USAGE = 'Usage: node --import tsx kit/bench/roundtrip.ts [--count N] [--seconds S] [--server FILE]';
@@ -75,59 +77,56 @@ async function readGreeting(socket: Socket): Promise<void> {
 }
 
 /**
- * One client in lockstep: send a line, wait for the whole reply line, send the next. The first
- * WARMUP round trips are not counted. Stops after `count` round trips or `limitMs`.
+ * One client in lockstep: send a line, wait for the whole reply line, send the next. Stops after
+ * `count` round trips or `limitMs`.
  */
 function lockstep(socket: Socket, count: number, limitMs: number): Promise<Result> {
   return new Promise((resolve, reject) => {
     const micros = new Float64Array(count);
-    let done = -WARMUP;
+    let done = 0;
     let sentAt = 0n;
-    let startedAt = 0n;
-    let deadline = Infinity;
+    const startedAt = process.hrtime.bigint();
+    const deadline = Date.now() + limitMs;
     const send = () => {
       sentAt = process.hrtime.bigint();
       socket.write(`ping ${done}\n`);
     };
-    const finish = () => {
-      socket.off('data', onData);
-      const n = Math.max(0, done);
-      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      resolve({ count: n, seconds, micros: micros.slice(0, n).sort() });
-    };
+    const onClose = () => reject(new Error('The server closed the connection during the run.'));
     const onData = (chunk: Buffer) => {
       // Lockstep: exactly one reply is outstanding, so one newline completes it.
       if (chunk.indexOf(0x0a) === -1) return;
-      const now = process.hrtime.bigint();
-      if (done >= 0) micros[done] = Number(now - sentAt) / 1000;
-      done++;
-      if (done === 0) {
-        startedAt = now;
-        deadline = Date.now() + limitMs;
-      }
-      if (done >= count || Date.now() > deadline) finish();
-      else send();
+      micros[done++] = Number(process.hrtime.bigint() - sentAt) / 1000;
+      if (done < count && Date.now() < deadline) return send();
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', reject);
+      resolve({ count: done, seconds: Number(process.hrtime.bigint() - startedAt) / 1e9, micros: micros.slice(0, done) });
     };
     socket.on('data', onData);
     socket.once('error', reject);
-    socket.once('close', () => reject(new Error('The server closed the connection during the run.')));
+    socket.once('close', onClose);
     send();
   });
 }
 
-async function measure(target: Target, count: number, limitMs: number): Promise<Result> {
-  const { child, port } = await startServer(target.file);
+/** Starts the target's server and returns a connected, greeted socket. */
+async function open(target: Target): Promise<Socket> {
+  const { port } = await startServer(target.file);
   const socket = connect({ host: HOST, port, noDelay: true });
-  try {
-    await once(socket, 'connect');
-    if (target.greets) await readGreeting(socket);
-    return await lockstep(socket, count, limitMs);
-  } finally {
-    socket.removeAllListeners('close');
-    socket.destroy();
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    children.delete(child);
+  await once(socket, 'connect');
+  if (target.greets) await readGreeting(socket);
+  return socket;
+}
+
+/** Joins the rounds of one target: total rate, and all round-trip times sorted. */
+function combine(rounds: Result[]): Result {
+  const micros = new Float64Array(rounds.reduce((n, r) => n + r.count, 0));
+  let at = 0;
+  for (const r of rounds) {
+    micros.set(r.micros, at);
+    at += r.count;
   }
+  return { count: micros.length, seconds: rounds.reduce((s, r) => s + r.seconds, 0), micros: micros.sort() };
 }
 
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
@@ -135,7 +134,7 @@ const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function row(name: string, r: Result): string {
   const rate = r.count / r.seconds;
-  return `${name.padEnd(40)}${whole(rate).padStart(14)}${whole(percentile(r.micros, 50)).padStart(10)}${whole(percentile(r.micros, 99)).padStart(10)}`;
+  return `${name.padEnd(44)}${whole(rate).padStart(14)}${whole(percentile(r.micros, 50)).padStart(10)}${whole(percentile(r.micros, 99)).padStart(10)}`;
 }
 
 async function main(): Promise<number> {
@@ -166,11 +165,21 @@ async function main(): Promise<number> {
   const classchat: Target = { name: `ClassChat server (${relative(kitRoot(), values.server)})`, file: values.server, greets: true };
   const echo: Target = { name: 'bare Node echo server', file: join(kitRoot(), 'kit/bench/echo-server.ts'), greets: false };
 
-  console.log(`Round trips over loopback ${HOST}: 1 client in lockstep, up to ${whole(count)} round trips or ${seconds} s each, after ${whole(WARMUP)} warm-up.`);
-  console.log(`${''.padEnd(40)}${'round trips/s'.padStart(14)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}`);
-  const echoResult = await measure(echo, count, seconds * 1000);
+  console.log(`Round trips over loopback ${HOST}: 1 client in lockstep, up to ${whole(count)} round trips or ${seconds} s per server, in ${ROUNDS} alternating rounds after ${whole(WARMUP)} warm-up.`);
+  console.log(`${''.padEnd(44)}${'round trips/s'.padStart(14)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}`);
+  // Both servers run side by side and take turns, so drift on the machine (CPU placement,
+  // frequency) affects both alike.
+  const targets = [echo, classchat];
+  const sockets: Socket[] = [];
+  for (const target of targets) sockets.push(await open(target));
+  for (const socket of sockets) await lockstep(socket, WARMUP, seconds * 1000);
+  const rounds: Result[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, socket] of sockets.entries()) rounds[i].push(await lockstep(socket, Math.ceil(count / ROUNDS), (seconds * 1000) / ROUNDS));
+  }
+  for (const socket of sockets) socket.destroy();
+  const [echoResult, chatResult] = rounds.map(combine);
   console.log(row(echo.name, echoResult));
-  const chatResult = await measure(classchat, count, seconds * 1000);
   console.log(row(classchat.name, chatResult));
   const ratio = chatResult.count / chatResult.seconds / (echoResult.count / echoResult.seconds);
   const slower = percentile(chatResult.micros, 50) / percentile(echoResult.micros, 50);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { stageId } from '../stages.ts';
+import { compileFinal } from './compile.ts';
 import { makeGradingKit, type GradingKit } from './kit-copy.ts';
 import { makeWorkspace, removeWorkspace, scrubbedEnv, sweep } from './isolate.ts';
 import { findStagesRoot, listSubmissions, unpack, type Submission } from './submissions.ts';
@@ -99,6 +100,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions, kit: GradingKit): P
       stages: opts.stages,
       target: ws.stages,
       baseEnv: scrubbedEnv(ws),
+      env: { ...compileFinal(ws.stages, join(ws.root, 'bin')) },
       kitDir: kit.dir,
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,
