@@ -22,6 +22,15 @@ export function renderMarkdown(markdown: string, width = terminalWidth()): strin
       tableOptions: plain ? { style: { head: [], border: [] } } : {},
     }),
   );
+  // marked-terminal 7.3 renders a tight list item's text token as raw text, so `code` and
+  // **bold** inside list items would show their markers. Parse the inline tokens instead.
+  marked.use({
+    renderer: {
+      text(token) {
+        return 'tokens' in token && token.tokens ? this.parser.parseInline(token.tokens) : false;
+      },
+    },
+  });
   return marked.parse(markdown, { async: false });
 }
 
