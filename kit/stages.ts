@@ -70,6 +70,7 @@ export const STAGES: readonly Stage[] = [
     hints: [
       "One 'data' event is not one message: keep the bytes after the last newline for the next chunk.",
       'Decode UTF-8 only once a line is complete, or a character split between chunks breaks.',
+      'Past 1024 bytes, report the line once and skip to its newline without storing it.',
     ],
   },
   {
@@ -78,11 +79,12 @@ export const STAGES: readonly Stage[] = [
     title: 'Exit and errors',
     task: 1,
     points: 5,
-    goal: 'End sessions cleanly on exit, survive every client failure, and shut down on a signal.',
-    files: ['session.ts'],
+    goal: 'End sessions cleanly on exit, survive every client failure, and shut down without leaving anything behind.',
+    files: ['session.ts', 'shutdown.ts'],
     hints: [
       "Compare the trimmed, lower-cased line with 'exit'.",
       "A reset client raises 'error' on its socket: handle it there, never let it reach the process.",
+      "Resolve when the socket emits 'close': it comes after a goodbye, a hang-up and a reset alike.",
     ],
   },
   {
@@ -95,6 +97,7 @@ export const STAGES: readonly Stage[] = [
     files: ['server.ts', 'client.ts'],
     hints: [
       "Print the listening line as the server's very first stdout line.",
+      "The client prints server lines exactly as they came; its own messages go to stderr.",
       'Import your earlier stages; do not copy them.',
     ],
   },

@@ -238,8 +238,8 @@ describe('04 message loop', () => {
     const client = await t.connect(served.port);
     const socket = await served.accepted();
     const bytes = Buffer.from('Hello, Server!\n');
-    for (let i = 0; i < bytes.length; i++) {
-      client.sendBytes(bytes.subarray(i, i + 1), showText(bytes.subarray(i, i + 1).toString()));
+    for (let i = 0; i < bytes.length && !socket.destroyed; i++) {
+      client.sendBytes(bytes.subarray(i, i + 1), bytes.subarray(i, i + 1).toString());
       // Wait until the server has read this byte, so every byte is a 'data' event of its own.
       await serverHasRead(t, socket, i + 1);
     }
@@ -272,15 +272,15 @@ describe('04 message loop', () => {
     const served = await serve(t);
     const client = await t.connect(served.port);
     const socket = await served.accepted();
-    client.sendBytes(Buffer.alloc(1024 * 1024, 'x'), '<1 MiB of "x">');
+    client.sendBytes(Buffer.alloc(1024 * 1024, 'x'), '<1 MiB of x, no newline>');
     client.sendLine('');
     client.sendLine('after');
     await client.expectLine(TOO_LONG);
     await client.expectLine('Server received: after');
     const cafe = Buffer.from('café\r\n');
-    client.sendBytes(cafe.subarray(0, 4), '"caf" + first byte of "é"');
+    client.sendBytes(cafe.subarray(0, 4), 'caf + the first byte of é');
     await serverHasRead(t, socket, socket.bytesRead + 4);
-    client.sendBytes(cafe.subarray(4), 'second byte of "é" + "\\r\\n"');
+    client.sendBytes(cafe.subarray(4), 'the second byte of é + \\r\\n');
     await client.expectLine('Server received: café');
     client.sendBytes(Buffer.from([0xff, 0x41, 0x0a]), '<ff 41 0a>');
     await client.expectLine('Server received: \uFFFDA');
@@ -296,9 +296,13 @@ describe('04 message loop', () => {
     const long = `Server received: ${'y'.repeat(1024)}`;
     const server = createServer((s) => {
       s.on('error', () => {});
+      const write = (data: string | Buffer, label = data.toString()): void => {
+        t.transcript.add('sent', 'test server', label);
+        s.write(data);
+      };
       // The greeting comes in two writes, the second with a lone \r inside the line.
-      s.write('Welc');
-      setImmediate(() => s.write('ome\r here\n'));
+      write('Welc');
+      setImmediate(() => write('ome\r here\n'));
       let pending = '';
       s.setEncoding('utf8');
       s.on('data', (text: string) => {
@@ -308,14 +312,16 @@ describe('04 message loop', () => {
           pending = pending.slice(nl + 1);
           heard.push(got);
           t.transcript.add('received', 'test server', `${got}\n`);
-          if (got === 'bye') s.end('Goodbye\n');
-          else if (got === 'long') s.write(`${long}\n`);
+          if (got === 'bye') {
+            write('Goodbye\n');
+            s.end();
+          } else if (got === 'long') write(`${long}\n`);
           else {
             // The reply is cut inside "é": the client must not print it in two pieces.
             const reply = Buffer.from(`Server received: ${got}\n`);
             const cut = reply.indexOf(0xc3) + 1 || 5;
-            s.write(reply.subarray(0, cut));
-            setImmediate(() => s.write(reply.subarray(cut)));
+            write(reply.subarray(0, cut), `${reply.subarray(0, cut - 1).toString()} + the first byte of é`);
+            setImmediate(() => write(reply.subarray(cut), `the second byte of é + ${reply.subarray(cut + 1).toString()}`));
           }
         }
       });
@@ -329,6 +335,7 @@ describe('04 message loop', () => {
     await once(socket, 'connect');
     // readAck() (stage 3) hands the socket over paused; the loop must start the flow itself.
     socket.pause();
+    t.transcript.note('client socket connected and paused, the way readAck() leaves it');
     const input = new PassThrough();
     const output = new PassThrough();
     const printed = new Printed(output, t.transcript);
