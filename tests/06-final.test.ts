@@ -178,7 +178,7 @@ describe('06 the complete server and client', () => {
 
   graded('server: SIGTERM and SIGINT say goodbye and exit 0; a taken port exits 1; --help; flags beat env', {
     points: 0.5,
-    hint: 'On SIGINT/SIGTERM send the shutdown line, close and exit 0; on EADDRINUSE print one line naming the port and exit 1.',
+    hint: 'On SIGINT/SIGTERM send the shutdown line, close and exit 0; on EADDRINUSE print one line naming the port and exit 1; --port beats CLASSCHAT_PORT.',
     guide: `${GUIDE} § Shutting down`,
   }, async (t) => {
     const startedAt = Date.now();
@@ -232,7 +232,7 @@ describe('06 the complete server and client', () => {
     // Client A: odd lines, a character split between chunks, typed "hello", then EOF → exit.
     const notice = Buffer.from('Notice:  two spaces,\ta tab, ünïcødé ✓ 🎉, café\n');
     const cut = notice.indexOf(0xc3, notice.indexOf('caf')) + 1;
-    const a = await main.nextConnection(startWithin(startedAt));
+    const a = await main.nextConnection(client, startWithin(startedAt));
     a.sendBytes(Buffer.concat([Buffer.from(`${ACK}\n`), notice.subarray(0, cut)]), `"${ACK}\\n" + the first half of a line, cut inside "é"`);
     await a.expectLine('hello');
     a.sendBytes(Buffer.concat([notice.subarray(cut), Buffer.from(`${received('hello')}\n`)]), 'the rest of that line + the reply to "hello"');
@@ -247,14 +247,14 @@ describe('06 the complete server and client', () => {
     }
     await expectExit(t, client, 0, 'after the goodbye');
 
-    const b = await busyServer.nextConnection(startWithin(startedAt));
+    const b = await busyServer.nextConnection(busy, startWithin(startedAt));
     b.send(`${BUSY}\n`);
     b.end();
     await expectExit(t, busy, 1, 'the server is busy');
     const busyOutput = busy.out.stdout.captured() + busy.out.stderr.captured();
     check(/busy/i.test(busyOutput), 'the client to say the server is busy', () => showText(busyOutput.trim(), 300));
 
-    const c = await lostServer.nextConnection(startWithin(startedAt));
+    const c = await lostServer.nextConnection(lost, startWithin(startedAt));
     c.send(`${ACK}\n`);
     await c.expectLine('are you there?');
     c.reset();

@@ -77,6 +77,11 @@ export class WireClient {
     return new WireClient(socket, who, transcript);
   }
 
+  /** Wraps a socket a test server accepted, so both directions share one transcript and deadlines. */
+  static wrap(socket: Socket, opts: { who: string; transcript: Transcript }): WireClient {
+    return new WireClient(socket, opts.who, opts.transcript);
+  }
+
   /** Writes raw text (include the `\n` yourself). */
   send(text: string): void {
     this.transcript.add('sent', this.who, text);

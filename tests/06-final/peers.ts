@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
-import { showDuration, showWithBytes } from '../../kit/harness/show.ts';
+import type { Program } from '../../kit/harness/program.ts';
+import { showDuration, showText, showWithBytes } from '../../kit/harness/show.ts';
 import type { Transcript } from '../../kit/harness/transcript.ts';
 import { REPLY_WITHIN, WireClient } from '../../kit/harness/wire.ts';
 import { HOST } from './programs.ts';
@@ -16,15 +17,17 @@ export const TOO_LONG = 'Error: message too long (max 1024 bytes)';
 export const SHUTDOWN = 'Server shutting down. Goodbye!';
 export const received = (line: string): string => `Server received: ${line}`;
 
-// WireClient's constructor is private because tests normally connect out; the scripted server
-// wraps each socket it accepts in the same class, for the same transcript and deadlines.
-const wrap = (socket: Socket, who: string, transcript: Transcript): WireClient =>
-  Reflect.construct(WireClient, [socket, who, transcript]) as WireClient;
+// The scripted server wraps each socket it accepts like a test's own client, for the same
+// transcript and deadlines.
+const wrap = (socket: Socket, who: string, transcript: Transcript): WireClient => WireClient.wrap(socket, { who, transcript });
 
 export interface ScriptedServer {
   port: number;
-  /** Resolves with the next connection, seen from the server's side ("test server" in the transcript). */
-  nextConnection(within?: number): Promise<WireClient>;
+  /**
+   * Resolves with the next connection, seen from the server's side ("test server" in the
+   * transcript). Gives up early if `client`, the program expected to connect, exits first.
+   */
+  nextConnection(client: Program, within?: number): Promise<WireClient>;
 }
 
 /** A loopback server the test drives line by line, standing in for the ClassChat server. */
@@ -45,21 +48,32 @@ export async function scriptedServer(t: TestKit): Promise<ScriptedServer> {
   t.transcript.note(`test server listening on ${HOST}:${port}`);
   return {
     port,
-    async nextConnection(within = REPLY_WITHIN) {
+    async nextConnection(client, within = REPLY_WITHIN) {
       if (waiting.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, within);
-          wakers.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, within);
+            wakers.push(resolve);
+          }),
+          client.exited,
+        ]);
+        clearTimeout(timer);
       }
       const peer = waiting.shift();
       if (peer) return peer;
-      throw new ExpectationFailure({ expected: `the client to connect to ${HOST}:${port}`, got: `no connection within ${showDuration(within)}`, transcript: t.transcript });
+      const got = client.hasExited
+        ? `${client.who} exited first${tailOf(client)}`
+        : `no connection within ${showDuration(within)}`;
+      throw new ExpectationFailure({ expected: `${client.who} to connect to ${HOST}:${port}`, got, transcript: t.transcript });
     },
   };
+}
+
+// The end of a program's stderr, for a failure message.
+function tailOf(program: Program): string {
+  const text = program.out.stderr.captured().trim();
+  return text ? `; its stderr: ${showText(text.slice(-300), 300)}` : '';
 }
 
 /** A port with nothing listening: bound on port 0, noted, and closed again. */
