@@ -134,7 +134,7 @@ const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function row(name: string, r: Result): string {
   const rate = r.count / r.seconds;
-  return `${name.padEnd(44)}${whole(rate).padStart(14)}${whole(percentile(r.micros, 50)).padStart(10)}${whole(percentile(r.micros, 99)).padStart(10)}`;
+  return `${name.padEnd(50)}${whole(rate).padStart(14)}${whole(percentile(r.micros, 50)).padStart(10)}${whole(percentile(r.micros, 99)).padStart(10)}`;
 }
 
 async function main(): Promise<number> {
@@ -166,7 +166,7 @@ async function main(): Promise<number> {
   const echo: Target = { name: 'bare Node echo server', file: join(kitRoot(), 'kit/bench/echo-server.ts'), greets: false };
 
   console.log(`Round trips over loopback ${HOST}: 1 client in lockstep, up to ${whole(count)} round trips or ${seconds} s per server, in ${ROUNDS} alternating rounds after ${whole(WARMUP)} warm-up.`);
-  console.log(`${''.padEnd(44)}${'round trips/s'.padStart(14)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}`);
+  console.log(`${''.padEnd(50)}${'round trips/s'.padStart(14)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}`);
   // Both servers run side by side and take turns, so drift on the machine (CPU placement,
   // frequency) affects both alike.
   const targets = [echo, classchat];
