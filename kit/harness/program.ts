@@ -27,42 +27,67 @@ export interface Exit {
 
 type Stream = 'stdout' | 'stderr';
 
-/** One output stream: capped text, complete lines not yet read, and waiters. */
+/**
+ * One output stream: the first 64 KiB as text, and complete lines not yet read. Lines are cut at
+ * newline bytes before decoding (a newline byte never sits inside a UTF-8 character), and bytes
+ * past the cap are only scanned for newlines, so a 100 MB flood costs a memchr, not a copy.
+ */
 class Output {
   text = '';
   truncated = false;
   readonly lines: string[] = [];
-  private partial = '';
-  private readonly decoder = new StringDecoder('utf8');
+  private textBytes = 0;
+  private readonly textDecoder = new StringDecoder('utf8');
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
 
   push(chunk: Buffer): string[] {
-    const text = this.decoder.write(chunk);
-    if (this.text.length < OUTPUT_CAP_BYTES) this.text += text.slice(0, OUTPUT_CAP_BYTES - this.text.length);
-    if (this.text.length >= OUTPUT_CAP_BYTES && text.length > 0) this.truncated = true;
-    this.partial += text;
-    const complete: string[] = [];
-    let nl = this.partial.indexOf('\n');
-    while (nl !== -1) {
-      complete.push(this.partial.slice(0, nl).replace(/\r$/, ''));
-      this.partial = this.partial.slice(nl + 1);
-      nl = this.partial.indexOf('\n');
+    if (this.textBytes < OUTPUT_CAP_BYTES) {
+      const kept = chunk.subarray(0, OUTPUT_CAP_BYTES - this.textBytes);
+      this.text += this.textDecoder.write(kept);
+      this.textBytes += kept.length;
+      if (kept.length < chunk.length) this.truncated = true;
+    } else if (chunk.length > 0) {
+      this.truncated = true;
     }
-    // A flood without newlines must not grow memory either.
-    if (this.partial.length > OUTPUT_CAP_BYTES) this.partial = this.partial.slice(-OUTPUT_CAP_BYTES);
+    const complete: string[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      this.keep(chunk.subarray(start, nl));
+      complete.push(this.takeLine());
+      start = nl + 1;
+    }
+    this.keep(chunk.subarray(start));
     if (this.lines.length < 10_000) this.lines.push(...complete);
     return complete;
   }
 
   flush(): string[] {
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    if (rest) this.lines.push(rest);
-    return rest ? [rest] : [];
+    if (this.partialBytes === 0) return [];
+    const rest = this.takeLine();
+    this.lines.push(rest);
+    return [rest];
   }
 
   /** Everything captured, with a marker when the cap cut it. */
   captured(): string {
     return this.truncated ? `${this.text}\n… [output truncated at ${OUTPUT_CAP_BYTES / 1024} KiB]` : this.text;
+  }
+
+  // A line longer than the cap keeps its first 64 KiB.
+  private keep(bytes: Buffer): void {
+    const room = OUTPUT_CAP_BYTES - this.partialBytes;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.subarray(0, room);
+    this.partial.push(kept);
+    this.partialBytes += kept.length;
+  }
+
+  private takeLine(): string {
+    const line = Buffer.concat(this.partial).toString('utf8').replace(/\r$/, '');
+    this.partial = [];
+    this.partialBytes = 0;
+    return line;
   }
 }
 

@@ -13,11 +13,20 @@ interface Entry {
 const ARROWS: Record<Direction, string> = { sent: '→', received: '←', note: '·' };
 const MAX_ENTRIES = 30;
 
+/** Entries kept: a program printing millions of lines must not fill memory through the transcript. */
+const KEEP_FIRST = 200;
+const KEEP_MAX = 400;
+
 export class Transcript {
   private readonly entries: Entry[] = [];
+  private dropped = 0;
 
   add(direction: Direction, who: string, text: string): void {
-    this.entries.push({ direction, who, text });
+    if (this.entries.length >= KEEP_MAX) {
+      this.entries.splice(KEEP_FIRST, 1);
+      this.dropped++;
+    }
+    this.entries.push({ direction, who, text: text.length > 1000 ? text.slice(0, 1000) : text });
   }
 
   note(text: string): void {
@@ -36,6 +45,7 @@ export class Transcript {
     if (lines.length <= MAX_ENTRIES) return lines.join('\n');
     const head = lines.slice(0, 10);
     const tail = lines.slice(-(MAX_ENTRIES - 11));
-    return [...head, `  … ${lines.length - head.length - tail.length} more steps …`, ...tail].join('\n');
+    const skipped = lines.length - head.length - tail.length + this.dropped;
+    return [...head, `  … ${skipped} more steps …`, ...tail].join('\n');
   }
 }

@@ -5,6 +5,7 @@ import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
 import { Program, START_WITHIN, describeExit } from '../../kit/harness/program.ts';
 import { showText } from '../../kit/harness/show.ts';
+import { REPLY_WITHIN } from '../../kit/harness/wire.ts';
 import { shortPath, targetFile } from '../../kit/harness/target.ts';
 import { kitRoot } from '../../kit/stages.ts';
 
@@ -97,9 +98,18 @@ export function launch(t: TestKit, kind: Kind, opts: Launch = {}): Program {
   return program;
 }
 
+/**
+ * What this suite has seen of start-up times: the slowest server that printed its first line, and
+ * whether one never did. A program that starts in 0.3 s and then stays silent fails in about
+ * 3 s instead of the full START_WITHIN, and a server that never starts costs the full wait once.
+ */
+const seen = { slowestStartMs: undefined as number | undefined, startTimedOut: false };
+
 /** How long a start-up wait may take: START_WITHIN, less what the test has used of its budget. */
 export function startWithin(startedAt: number): number {
-  return Math.max(2000, Math.min(START_WITHIN, START_BUDGET_MS - (Date.now() - startedAt)));
+  const budget = Math.max(2000, Math.min(START_WITHIN, START_BUDGET_MS - (Date.now() - startedAt)));
+  if (seen.slowestStartMs !== undefined) return Math.min(budget, REPLY_WITHIN + 2 * seen.slowestStartMs + 500);
+  return seen.startTimedOut ? Math.min(budget, 3000) : budget;
 }
 
 export interface RunningServer {
@@ -114,7 +124,14 @@ export interface RunningServer {
 export async function startServer(t: TestKit, opts: Launch & { startedAt?: number } = {}): Promise<RunningServer> {
   const program = launch(t, 'server', { ...opts, args: opts.args ?? ['--host', HOST, '--port', '0'] });
   const within = startWithin(opts.startedAt ?? Date.now());
-  const first = await program.waitForLine('stdout', 'its first line, "ClassChat server listening on 127.0.0.1:<port>"', () => true, within);
+  const spawned = Date.now();
+  const first = await program
+    .waitForLine('stdout', 'its first line, "ClassChat server listening on 127.0.0.1:<port>"', () => true, within)
+    .catch((err: unknown) => {
+      if (!program.hasExited) seen.startTimedOut = true;
+      throw err;
+    });
+  seen.slowestStartMs = Math.max(seen.slowestStartMs ?? 0, Date.now() - spawned);
   const m = LISTENING.exec(first);
   if (!m || m[1] !== HOST || Number(m[2]) === 0) {
     throw new ExpectationFailure({
