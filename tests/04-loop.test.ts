@@ -346,7 +346,7 @@ describe('04 message loop', () => {
       ran = Promise.reject(err);
     }
     // A loop that fails shows up in the conversation, next to what it had printed.
-    ran.catch((err: unknown) => t.transcript.note(`runClientLoop() rejected: ${err instanceof Error ? err.message : String(err)}`));
+    t.failOnReject(ran, 'runClientLoop()');
     await printed.toBe('Welcome\r here\n');
     const type = (text: string): void => {
       t.transcript.add('sent', 'client input', `${text}\n`);

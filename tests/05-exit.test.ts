@@ -143,6 +143,7 @@ async function serveSessions(t: TestKit, readLines?: LineReader): Promise<Sessio
       socket.destroy();
     });
     promises[i] = run;
+    t.failOnReject(run, 'serveSession()');
     server.emit('session');
   });
   const port = await listening(t, server, sockets);
@@ -223,7 +224,7 @@ async function startClient(t: TestKit, port: number, readLines?: LineReader): Pr
   const output = new PassThrough();
   const printed = new Printed(output, t.transcript);
   const run = call(() => (readLines ? runClient(socket, input, output, readLines) : runClient(socket, input, output)));
-  run.catch((err: unknown) => t.transcript.note(`runClient() rejected: ${describeError(err)}`));
+  t.failOnReject(run, 'runClient()');
   const type = (line: string): void => {
     t.transcript.add('sent', 'client input', `${line}\n`);
     input.write(`${line}\n`);

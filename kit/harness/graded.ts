@@ -2,6 +2,8 @@
 // that writes into it, and cleanup that always runs, and it attaches points, hint and guide
 // section as metadata that the reporter turns into the scored report.
 import { test } from 'vitest';
+import { ExpectationFailure } from './failure.ts';
+import { showText } from './show.ts';
 import { Transcript } from './transcript.ts';
 import { WireClient, type ConnectOptions } from './wire.ts';
 
@@ -27,6 +29,11 @@ export interface TestKit {
   connect(port: number, opts?: Omit<ConnectOptions, 'transcript'>): Promise<WireClient>;
   /** Registers cleanup (close a server, kill a process); runs after the test, last first. */
   defer(cleanup: () => unknown): void;
+  /**
+   * Fails the test at once if a student's promise rejects, instead of letting the test wait for
+   * lines that will never come: a starter that throws "TODO" fails in milliseconds, with its message.
+   */
+  failOnReject(promise: Promise<unknown>, label: string): void;
 }
 
 const CLEANUP_MS = 1000;
@@ -53,6 +60,10 @@ export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Pro
   test(name, { meta: { ...info }, timeout: TEST_LIMIT_MS }, async () => {
     const transcript = new Transcript();
     const cleanups: Array<() => unknown> = [];
+    let abort: (err: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      abort = reject;
+    });
     const kit: TestKit = {
       transcript,
       connect: async (port, opts) => {
@@ -61,9 +72,16 @@ export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Pro
         return client;
       },
       defer: (cleanup) => cleanups.push(cleanup),
+      failOnReject: (promise, label) => {
+        promise.catch((err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          abort(new ExpectationFailure({ expected: `${label} to keep running`, got: `it rejected: ${showText(message)}`, transcript }));
+        });
+      },
     };
     try {
-      await body(kit);
+      // The body may still be waiting when an abort wins the race; cleanup below ends its waits.
+      await Promise.race([body(kit), aborted]);
     } finally {
       for (const cleanup of cleanups.reverse()) {
         // A student's half-closed server can make cleanup wait forever: give it a second.
