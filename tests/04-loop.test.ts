@@ -1,15 +1,15 @@
 // Stage 4 graded suite: the line decoder through its exports, then the server's reply loop and
 // the client's loop over real loopback TCP. Nothing here needs stages 1-3.
-import { once, type EventEmitter } from 'node:events';
+import { once } from 'node:events';
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe } from 'vitest';
-import { check, ExpectationFailure } from '../kit/harness/failure.ts';
+import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
-import type { Transcript } from '../kit/harness/transcript.ts';
-import { REPLY_WITHIN } from '../kit/harness/wire.ts';
+import { Printed } from '../kit/harness/printed.ts';
+import { settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
 type Framing = typeof import('../solutions/04-loop/framing.ts');
 type Loop = typeof import('../solutions/04-loop/loop.ts');
@@ -65,20 +65,6 @@ async function expectFrames(chunks: Array<string | Buffer>, want: Frame[], maxBy
 const line = (text: string): Frame => ({ kind: 'line', text });
 const TOO_LONG_FRAME: Frame = { kind: 'too-long' };
 
-/** Waits for a student's promise for REPLY_WITHIN; says how it ended, or that it is still pending. */
-async function settleWithin(promise: Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`still pending after ${REPLY_WITHIN / 1000} s`), REPLY_WITHIN);
-  });
-  const ended = promise.then(() => 'resolved', (err: unknown) => `rejected: ${err instanceof Error ? err.message : String(err)}`);
-  try {
-    return await Promise.race([ended, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 
 // ---- the server loop, over TCP ----
 
@@ -122,30 +108,6 @@ async function serve(t: TestKit): Promise<Served> {
   };
 }
 
-/**
- * Waits until `ready()` holds, checking again on each of `events`; fails after REPLY_WITHIN with
- * what was expected and what `got()` says. Never a runner timeout.
- */
-function waitUntil(emitter: EventEmitter, events: string[], ready: () => boolean, expected: string, got: () => string, transcript: Transcript): Promise<void> {
-  if (ready()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const stop = (): void => {
-      clearTimeout(timer);
-      for (const e of events) emitter.off(e, onEvent);
-    };
-    const onEvent = (): void => {
-      if (!ready()) return;
-      stop();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new ExpectationFailure({ expected, got: got(), transcript }));
-    }, REPLY_WITHIN);
-    for (const e of events) emitter.on(e, onEvent);
-  });
-}
-
 /** Resolves once the server's socket has read `total` bytes: each piece then arrives on its own. */
 function serverHasRead(t: TestKit, socket: Socket, total: number): Promise<void> {
   return waitUntil(socket, ['data', 'close'], () => socket.bytesRead >= total || socket.destroyed,
@@ -153,25 +115,6 @@ function serverHasRead(t: TestKit, socket: Socket, total: number): Promise<void>
 }
 
 // ---- the client loop ----
-
-/** What the student's client printed, read with deadlines. */
-class Printed {
-  text = '';
-  constructor(private readonly stream: PassThrough, private readonly transcript: Transcript) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      this.text += chunk;
-      transcript.add('received', 'client output', chunk);
-    });
-  }
-
-  /** Waits until the output is exactly `want`. */
-  async toBe(want: string): Promise<void> {
-    await waitUntil(this.stream, ['data'], () => this.text.length >= want.length, `the client to print ${showText(want)}`,
-      () => (this.text ? `only ${showText(this.text)}` : 'nothing printed (no output)'), this.transcript);
-    check(this.text === want, `the client to print ${showText(want)}`, () => showText(this.text), this.transcript);
-  }
-}
 
 describe('04 message loop', () => {
   graded('the decoder returns complete lines only, however the bytes are chunked', {

@@ -1,17 +1,17 @@
 // Stage 5 graded suite: the exit rule, the server session's ends, the client's ends and shutdown,
 // through the stage's exports over real loopback TCP. Nothing here needs stages 1-4: lines are
 // read with node:readline (the session's default) or with the suite's own reader.
-import { once, type EventEmitter } from 'node:events';
+import { once } from 'node:events';
 import { createServer, connect as netConnect, Socket, type AddressInfo, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { describe } from 'vitest';
-import { check, ExpectationFailure } from '../kit/harness/failure.ts';
+import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
-import type { Transcript } from '../kit/harness/transcript.ts';
-import { REPLY_WITHIN } from '../kit/harness/wire.ts';
+import { Printed } from '../kit/harness/printed.ts';
+import { describeError, settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
 type SessionModule = typeof import('../solutions/05-exit/session.ts');
 type ShutdownModule = typeof import('../solutions/05-exit/shutdown.ts');
@@ -25,45 +25,8 @@ const SHUTTING_DOWN = 'Server shutting down. Goodbye!';
 /** The reply a session gets from the suite (stage 4's job, so not graded here). */
 const reply = (line: string): string | undefined => (line.trim() === '' ? undefined : `Server received: ${line}`);
 
-const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 // ---- waiting with deadlines ----
-
-/** Waits until `ready()` holds, checking again on each of `events`; fails after REPLY_WITHIN. */
-function waitUntil(emitter: EventEmitter, events: string[], ready: () => boolean, expected: string, got: () => string, transcript: Transcript): Promise<void> {
-  if (ready()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const stop = (): void => {
-      clearTimeout(timer);
-      for (const e of events) emitter.off(e, onEvent);
-    };
-    const onEvent = (): void => {
-      if (!ready()) return;
-      stop();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new ExpectationFailure({ expected, got: got(), transcript }));
-    }, REPLY_WITHIN);
-    for (const e of events) emitter.on(e, onEvent);
-  });
-}
-
-/** Waits up to REPLY_WITHIN for a student's promise: "resolved …", "rejected: …" or "still pending …". */
-async function settleWithin(promise: Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`still pending after ${REPLY_WITHIN / 1000} s`), REPLY_WITHIN);
-  });
-  const ended = promise.then((value) => (value === undefined ? 'resolved' : `resolved with ${JSON.stringify(value)}`),
-    (err: unknown) => `rejected: ${describeError(err)}`);
-  try {
-    return await Promise.race([ended, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Calls a student function that returns a promise; a synchronous throw becomes a rejection. */
 function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -158,25 +121,6 @@ async function serveSessions(t: TestKit, readLines?: LineReader): Promise<Sessio
 }
 
 // ---- the client ----
-
-/** What the student's client printed, read with deadlines. */
-class Printed {
-  text = '';
-  constructor(private readonly stream: PassThrough, private readonly transcript: Transcript) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      this.text += chunk;
-      transcript.add('received', 'client output', chunk);
-    });
-  }
-
-  /** Waits until the output is exactly `want`. */
-  async toBe(want: string): Promise<void> {
-    await waitUntil(this.stream, ['data'], () => this.text.length >= want.length, `the client to print ${showText(want)}`,
-      () => (this.text ? `only ${showText(this.text)}` : 'nothing printed (no output)'), this.transcript);
-    check(this.text === want, `the client to print ${showText(want)}`, () => showText(this.text), this.transcript);
-  }
-}
 
 type ServerMove = (socket: Socket, line: string) => void;
 

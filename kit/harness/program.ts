@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ExpectationFailure } from './failure.ts';
 import { showDuration, showText } from './show.ts';
 import type { Transcript } from './transcript.ts';
+import { Waiters } from './waiters.ts';
 
 export const KILL_GRACE_MS = 2000;
 export const OUTPUT_CAP_BYTES = 64 * 1024;
@@ -94,7 +95,7 @@ class Output {
 export class Program {
   readonly out = { stdout: new Output(), stderr: new Output() };
   private exitInfo: Exit | undefined;
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Waiters();
   readonly exited: Promise<Exit>;
 
   private constructor(
@@ -111,13 +112,13 @@ export class Program {
         for (const stream of ['stdout', 'stderr'] as const) this.onOutput(stream, this.out[stream].flush());
         this.exitInfo = { code, signal };
         this.transcript.note(`${who} exited with ${describeExit(this.exitInfo)}`);
-        this.wake();
+        this.waiters.wake();
         resolve(this.exitInfo);
       });
       child.once('error', (err) => {
         this.exitInfo = { code: null, signal: null };
         this.transcript.note(`${who} could not start: ${err.message}`);
-        this.wake();
+        this.waiters.wake();
         resolve(this.exitInfo);
       });
     });
@@ -169,7 +170,7 @@ export class Program {
   async waitForLine(stream: Stream, what: string, test: (line: string) => boolean, within = 2000): Promise<string> {
     const lines = this.out[stream].lines;
     const found = (): number => lines.findIndex(test);
-    await this.waitFor(() => found() !== -1 || this.hasExited, within);
+    await this.waiters.until(() => found() !== -1 || this.hasExited, within);
     const at = found();
     if (at !== -1) {
       const [line] = lines.splice(0, at + 1).slice(-1);
@@ -181,7 +182,7 @@ export class Program {
 
   /** Waits for the program to exit within `within`; fails the test if it keeps running. */
   async waitForExit(what: string, within = 2000): Promise<Exit> {
-    await this.waitFor(() => this.hasExited, within);
+    await this.waiters.until(() => this.hasExited, within);
     if (!this.exitInfo) {
       throw new ExpectationFailure({ expected: `${this.who} to ${what}`, got: `still running after ${showDuration(within)}`, transcript: this.transcript });
     }
@@ -209,29 +210,7 @@ export class Program {
 
   private onOutput(stream: Stream, lines: string[]): void {
     for (const line of lines) this.transcript.add('received', `${this.who} ${stream}`, `${line}\n`);
-    if (lines.length > 0) this.wake();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  private waitFor(ready: () => boolean, within: number): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, within);
-      const check = (): void => {
-        if (ready()) finish();
-        else this.waiters.push(check);
-      };
-      function finish(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.waiters.push(check);
-    });
+    if (lines.length > 0) this.waiters.wake();
   }
 }
 

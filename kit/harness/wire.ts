@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { ExpectationFailure } from './failure.ts';
 import { showDuration, showText, showWithBytes } from './show.ts';
 import { Transcript } from './transcript.ts';
+import { Waiters } from './waiters.ts';
 
 /** How long a reply may take before the test says "nothing within". Loopback replies take µs. */
 export const REPLY_WITHIN = 2000;
@@ -21,15 +22,13 @@ export interface ConnectOptions extends WaitOptions {
   transcript?: Transcript;
 }
 
-type Waiter = () => void;
-
 export class WireClient {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
   private readonly lines: string[] = [];
   private closed = false;
   private error: Error | undefined;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new Waiters();
 
   private constructor(
     readonly socket: Socket,
@@ -40,14 +39,14 @@ export class WireClient {
     socket.on('error', (err) => {
       this.error = err;
       this.transcript.note(`${who}: socket error ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-      this.wake();
+      this.waiters.wake();
     });
     socket.on('close', () => {
       this.closed = true;
       const rest = this.partial + this.decoder.end();
       this.partial = '';
       if (rest) this.pushLine(rest, false);
-      this.wake();
+      this.waiters.wake();
     });
   }
 
@@ -102,7 +101,7 @@ export class WireClient {
   /** Waits for the next complete line and returns it without its `\n` (a trailing `\r` is dropped too). */
   async nextLine(what: string, opts: WaitOptions = {}): Promise<string> {
     const within = opts.within ?? REPLY_WITHIN;
-    await this.waitFor(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
+    await this.waiters.until(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
     const line = this.lines.shift();
     if (line !== undefined) return line.endsWith('\r') ? line.slice(0, -1) : line;
     throw this.failure(what, this.closed || this.error ? this.closeDescription() : `nothing within ${showDuration(within)} (no response)`);
@@ -118,7 +117,7 @@ export class WireClient {
   /** Waits until the peer closes the connection; unread lines or a timeout fail the test. */
   async expectClose(what = 'the server to close the connection', opts: WaitOptions = {}): Promise<void> {
     const within = opts.within ?? REPLY_WITHIN;
-    await this.waitFor(() => this.lines.length > 0 || this.closed, within);
+    await this.waiters.until(() => this.lines.length > 0 || this.closed, within);
     if (this.lines.length > 0) throw this.failure(what, `another line first: ${showWithBytes(`${this.lines[0]}\n`)}`);
     if (!this.closed) throw this.failure(what, `the connection still open after ${showDuration(within)}`);
   }
@@ -153,7 +152,7 @@ export class WireClient {
       this.partial = this.partial.slice(nl + 1);
       nl = this.partial.indexOf('\n');
     }
-    this.wake();
+    this.waiters.wake();
   }
 
   private pushLine(line: string, terminated: boolean): void {
@@ -169,30 +168,6 @@ export class WireClient {
 
   private failure(expected: string, got: string): ExpectationFailure {
     return new ExpectationFailure({ expected: `${this.who} to receive ${expected}`, got, transcript: this.transcript });
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  private waitFor(ready: () => boolean, within: number): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, within);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.waiters = self.waiters.filter((w) => w !== check);
-        resolve();
-      }
-      function check(): void {
-        if (ready()) done();
-        else self.waiters.push(check);
-      }
-      this.waiters.push(check);
-    });
   }
 }
 
