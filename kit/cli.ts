@@ -9,6 +9,7 @@ import { autograde } from './grader/autograde.ts';
 import { writeBundle } from './grader/bundle.ts';
 import { grade } from './grader/command.ts';
 import { guideFile, kitRoot, parseStageList, stageByNumber, STAGES } from './stages.ts';
+import { aborted, stopRunsOnSignals } from './run/abort.ts';
 import { walkStage } from './walkthrough.ts';
 import { join } from 'node:path';
 
@@ -116,9 +117,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+stopRunsOnSignals();
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // After Ctrl-C the exit code says so (130), whatever the interrupted command returned.
+    process.exitCode = aborted() ? process.exitCode : code;
   },
   (err: unknown) => {
     const usage = err instanceof UsageError || (err as NodeJS.ErrnoException)?.code?.startsWith('ERR_PARSE_ARGS');

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
+import { watchCrashes } from '../kit/harness/crashes.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
@@ -115,6 +116,7 @@ describe('03 accept and ACK', () => {
     guide: `${GUIDE} § When a client vanishes`,
   }, async (t) => {
     const served = await serve(t);
+    const crashes = watchCrashes(t);
     const first = await t.connect(served.port, { who: 'client 1' });
     await first.expectLine(ACK);
     first.sendLine('ping');
@@ -125,6 +127,7 @@ describe('03 accept and ACK', () => {
     if (served.sessions[0]) await closed(served.sessions[0]);
     const next = await t.connect(served.port, { who: 'client 2' });
     await next.expectLine(ACK);
+    check(crashes().length === 0, 'no uncaught exception in the server', () => crashes().join('; '), t.transcript);
   });
 
   graded('readAck() resolves with the greeting and rejects busy or silent servers', {

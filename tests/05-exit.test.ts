@@ -10,6 +10,7 @@ import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
+import { watchCrashes } from '../kit/harness/crashes.ts';
 import { Printed } from '../kit/harness/printed.ts';
 import { describeError, settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
@@ -35,19 +36,6 @@ function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     return Promise.reject(err);
   }
-}
-
-/** Records uncaught exceptions during the test: a client's failure must never reach the process. */
-function watchCrashes(t: TestKit): () => string[] {
-  const crashes: string[] = [];
-  const onCrash = (err: Error): void => {
-    const code = (err as NodeJS.ErrnoException).code;
-    crashes.push(code ? `${code} (${err.message})` : err.message);
-    t.transcript.note(`uncaught exception: ${err.message}`);
-  };
-  process.on('uncaughtException', onCrash);
-  t.defer(() => process.off('uncaughtException', onCrash));
-  return () => crashes;
 }
 
 async function listening(t: TestKit, server: Server, sockets: Socket[]): Promise<number> {

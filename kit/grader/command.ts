@@ -1,6 +1,7 @@
 // `make grade SUBMISSIONS=dir`: grade, print the table, write the exports.
 import { resolve } from 'node:path';
 import { chalk } from '../color.ts';
+import { aborted } from '../run/abort.ts';
 import { shortPath } from '../harness/target.ts';
 import type { Stage } from '../stages.ts';
 import { gradeBook, writeExports } from './exports.ts';
@@ -28,6 +29,10 @@ export async function grade(cmd: GradeCommand): Promise<number> {
     onProgress: tty ? (done, total, running) => process.stderr.write(progressLine(done, total, running)) : undefined,
   });
   if (tty) process.stderr.write('\n');
+  if (aborted()) {
+    process.stderr.write(`Interrupted: ${students.length} submission(s) graded, nothing written. Every process of the run was stopped.\n`);
+    return 130;
+  }
   if (students.length === 0) {
     process.stderr.write(`No submissions in ${cmd.submissions}: each entry should be a folder, .zip or .tar.gz.\n`);
     return 1;

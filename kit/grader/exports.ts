@@ -38,14 +38,11 @@ export function writeExports(book: GradeBook, out: string): string[] {
   put('grades.csv', toCsv(book));
   put('junit.xml', toJunit(book));
   for (const s of book.students) {
-    put(join('feedback', `${safeName(s.student)}.md`), toFeedback(s));
-    put(join('gradescope', safeName(s.student), 'results.json'), `${JSON.stringify(toGradescope(s), null, 2)}\n`);
+    put(join('feedback', `${s.student}.md`), toFeedback(s));
+    put(join('gradescope', s.student, 'results.json'), `${JSON.stringify(toGradescope(s), null, 2)}\n`);
   }
   return written;
 }
-
-/** A student's name as a file name: no path separators, no leading dots. */
-export const safeName = (name: string): string => name.replace(/[^\w.@-]+/g, '_').replace(/^\.+/, '_') || '_';
 
 const csvCell = (v: string | number): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 

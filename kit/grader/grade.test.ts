@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { RUN_ID_VAR } from './isolate.ts';
+import { RUN_ID_VAR } from '../run/sweep.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
 import { shippedStarters } from '../starters.ts';
 
@@ -45,12 +45,13 @@ const expectedPoints = (student: string, stage: number): number =>
 
 const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => /^classchat-(grade|kit)-/.test(n));
 
-/** Pids of every process that carries a grading run id in its environment. */
-function gradingProcesses(): number[] {
+/** Pids of live processes whose /proc/<pid>/<file> contains `text` (zombies excluded). */
+function processesWith(file: 'environ' | 'cmdline', text: string): number[] {
   const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)) {
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`${RUN_ID_VAR}=`)) pids.push(Number(entry));
+      if (/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      if (readFileSync(`/proc/${entry}/${file}`, 'latin1').includes(text)) pids.push(Number(entry));
     } catch {
       // exited, or not readable
     }
@@ -137,7 +138,9 @@ describe('grading a class with hostile submissions', () => {
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {
-    expect(gradingProcesses()).toEqual([]);
+    expect(processesWith('environ', `${RUN_ID_VAR}=`)).toEqual([]);
+    // The detached child's sleep carries no run id (it was started with an empty environment).
+    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
     expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
   });
 

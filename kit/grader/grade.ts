@@ -6,8 +6,9 @@ import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { stageId } from '../stages.ts';
 import { compileFinal } from './compile.ts';
-import { makeGradingKit, type GradingKit } from './kit-copy.ts';
-import { makeWorkspace, removeWorkspace, scrubbedEnv, sweep } from './isolate.ts';
+import { aborted } from '../run/abort.ts';
+import { makeGradingKit } from './kit-copy.ts';
+import { makeWorkspace, removeWorkspace, scrubbedEnv } from './isolate.ts';
 import { findStagesRoot, listSubmissions, unpack, type Submission } from './submissions.ts';
 
 export interface TestGrade {
@@ -58,31 +59,27 @@ export const DEFAULT_LIMIT_MS = 180_000;
 export async function gradeAll(opts: GradeOptions): Promise<StudentGrade[]> {
   const subs = listSubmissions(opts.submissions);
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
-  const kit = makeGradingKit();
   const grades: StudentGrade[] = new Array(subs.length);
   let next = 0;
   let done = 0;
   let running = 0;
   const worker = async (): Promise<void> => {
-    while (next < subs.length) {
+    while (next < subs.length && !aborted()) {
       const i = next++;
       running++;
       opts.onProgress?.(done, subs.length, running);
-      grades[i] = await gradeOne(subs[i], opts, kit);
+      grades[i] = await gradeOne(subs[i], opts);
       running--;
       done++;
       opts.onProgress?.(done, subs.length, running);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(jobs, subs.length) }, worker));
-  } finally {
-    kit.remove();
-  }
-  return grades;
+  await Promise.all(Array.from({ length: Math.min(jobs, subs.length) }, worker));
+  // Interrupted: only the submissions that were graded.
+  return grades.filter(Boolean);
 }
 
-async function gradeOne(sub: Submission, opts: GradeOptions, kit: GradingKit): Promise<StudentGrade> {
+async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGrade> {
   const started = Date.now();
   const notes: string[] = [];
   let stagesRoot: string | undefined;
@@ -95,6 +92,8 @@ async function gradeOne(sub: Submission, opts: GradeOptions, kit: GradingKit): P
   }
   const ws = makeWorkspace(stagesRoot);
   removeWorkspace(unpackDir);
+  // A copy of the suites per submission: one student's code cannot change the next one's tests.
+  const kit = makeGradingKit();
   try {
     const outcome = await runSuites({
       stages: opts.stages,
@@ -105,14 +104,13 @@ async function gradeOne(sub: Submission, opts: GradeOptions, kit: GradingKit): P
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,
       stallMs: opts.stallMs,
+      onSwept: (n) => notes.push(`${n} process${n === 1 ? '' : 'es'} left running by the submission ${n === 1 ? 'was' : 'were'} killed.`),
     });
     if (outcome.stopped) notes.push(`The run was stopped: ${outcome.stopped}.`);
     if (outcome.runnerError) notes.push(`The test runner failed: ${outcome.runnerError.split('\n').slice(0, 3).join(' ')}`);
     return toGrade(sub, outcome.scores, notes, started);
   } finally {
-    // Runs after the grade is built: the note still lands in it, as `notes` is the same array.
-    const swept = sweep(ws);
-    if (swept > 0) notes.push(`${swept} process${swept === 1 ? '' : 'es'} left running by the submission ${swept === 1 ? 'was' : 'were'} killed.`);
+    kit.remove();
     removeWorkspace(ws);
   }
 }

@@ -1,6 +1,6 @@
 // The copy of the kit that submissions are graded from: the suites and the tooling, with
 // node_modules linked in, and without solutions/, so student code running in a test worker
-// does not find the reference solutions beside it. Made once per grading run.
+// does not find the reference solutions beside it. Made for each submission (about 0.2 MB).
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

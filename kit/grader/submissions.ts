@@ -15,15 +15,30 @@ export interface Submission {
 
 const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
 
-/** Lists the submissions of `dir`, sorted by student name; hidden entries are skipped. */
+/**
+ * Lists the submissions of `dir`, sorted by student name; hidden entries are skipped. Names are
+ * made safe for file names, and two entries that would share one (alice/ and alice.zip) are
+ * told apart with a suffix, so no student's feedback overwrites another's.
+ */
 export function listSubmissions(dir: string): Submission[] {
   if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new Error(`SUBMISSIONS=${dir} is not a folder.`);
-  return readdirSync(dir)
+  const entries = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
     .filter((name) => lstatSync(join(dir, name)).isDirectory() || ARCHIVE.test(name))
-    .map((name) => ({ student: name.replace(ARCHIVE, ''), source: resolve(dir, name) }))
-    .sort((a, b) => a.student.localeCompare(b.student));
+    .sort((a, b) => a.localeCompare(b));
+  const taken = new Set<string>();
+  const subs = entries.map((name) => {
+    const base = safeName(name.replace(ARCHIVE, ''));
+    let student = base;
+    for (let n = 2; taken.has(student); n++) student = `${base}-${n}`;
+    taken.add(student);
+    return { student, source: resolve(dir, name) };
+  });
+  return subs.sort((a, b) => a.student.localeCompare(b.student));
 }
+
+/** A student's name as a file name: no path separators, no leading dots. */
+export const safeName = (name: string): string => name.replace(/[^\w.@-]+/g, '_').replace(/^\.+/, '_') || '_';
 
 /** Unpacks an archive into `into` (a fresh folder) and returns it; a folder is returned as is. */
 export function unpack(sub: Submission, into: string): string {

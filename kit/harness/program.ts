@@ -109,11 +109,18 @@ export class Program {
     }
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        for (const stream of ['stdout', 'stderr'] as const) this.onOutput(stream, this.out[stream].flush());
-        this.exitInfo = { code, signal };
-        this.transcript.note(`${who} exited with ${describeExit(this.exitInfo)}`);
-        this.waiters.wake();
-        resolve(this.exitInfo);
+        // Output can still be in the pipes at 'exit'; 'close' says it has all been read. A child
+        // that inherited the pipes may keep them open, so 'close' gets a moment, not forever.
+        const settle = () => {
+          if (this.exitInfo) return;
+          for (const stream of ['stdout', 'stderr'] as const) this.onOutput(stream, this.out[stream].flush());
+          this.exitInfo = { code, signal };
+          this.transcript.note(`${who} exited with ${describeExit(this.exitInfo)}`);
+          this.waiters.wake();
+          resolve(this.exitInfo);
+        };
+        child.once('close', settle);
+        setTimeout(settle, 250).unref();
       });
       child.once('error', (err) => {
         this.exitInfo = { code: null, signal: null };

@@ -72,3 +72,10 @@ test('a refused connection fails with a sentence, not a stack', async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await expect(WireClient.connect(port)).rejects.toThrow(/connection refused/);
 });
+
+test('a last line without "\\n" before the close is not a line, and the failure says so', async () => {
+  const port = await serve((s) => s.end('Server busy: another client is connected. Try again later.'));
+  client = await WireClient.connect(port);
+  const err = await client.expectLine('Server busy: another client is connected. Try again later.').catch((e: unknown) => e as Error);
+  expect((err as Error).message).toMatch(/Got: +"Server busy: .*" \(58 bytes\) with no "\\n" at the end, then the connection was closed/);
+});

@@ -25,6 +25,7 @@ export interface ConnectOptions extends WaitOptions {
 export class WireClient {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
+  private unterminated = '';
   private readonly lines: string[] = [];
   private closed = false;
   private error: Error | undefined;
@@ -43,9 +44,10 @@ export class WireClient {
     });
     socket.on('close', () => {
       this.closed = true;
-      const rest = this.partial + this.decoder.end();
+      // Bytes after the last "\n" are not a line: the protocol ends every line with one.
+      this.unterminated = this.partial + this.decoder.end();
       this.partial = '';
-      if (rest) this.pushLine(rest, false);
+      if (this.unterminated) this.transcript.add('received', this.who, this.unterminated);
       this.waiters.wake();
     });
   }
@@ -148,21 +150,21 @@ export class WireClient {
     this.partial += this.decoder.write(chunk);
     let nl = this.partial.indexOf('\n');
     while (nl !== -1) {
-      this.pushLine(this.partial.slice(0, nl), true);
+      this.pushLine(this.partial.slice(0, nl));
       this.partial = this.partial.slice(nl + 1);
       nl = this.partial.indexOf('\n');
     }
     this.waiters.wake();
   }
 
-  private pushLine(line: string, terminated: boolean): void {
-    this.transcript.add('received', this.who, terminated ? `${line}\n` : line);
-    // An unterminated tail before the close is still shown, and still counts as a line.
+  private pushLine(line: string): void {
+    this.transcript.add('received', this.who, `${line}\n`);
     this.lines.push(line);
   }
 
   private closeDescription(): string {
     if (this.error) return `the connection failed: ${(this.error as NodeJS.ErrnoException).code ?? this.error.message}`;
+    if (this.unterminated) return `${showWithBytes(this.unterminated)} with no "\\n" at the end, then the connection was closed`;
     return 'the connection was closed by the server';
   }
 

@@ -1,14 +1,24 @@
-// A vitest reporter that appends one JSON line per declared test and per result to the file
-// named by CLASSCHAT_RESULTS. Appending synchronously means every finished test survives a kill.
-import { appendFileSync } from 'node:fs';
+// A vitest reporter that writes one JSON line per declared test and per result to the runner's
+// pipe (the file descriptor in CLASSCHAT_RESULTS_FD). Writing synchronously means every finished
+// test reaches the runner even if the run is killed right after.
+import { writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import type { RunRecord } from './results.ts';
+import { RESULTS_FD_VAR, type RunRecord } from './results.ts';
 
-const out = process.env.CLASSCHAT_RESULTS;
+const fd = Number(process.env[RESULTS_FD_VAR]);
 
 function write(record: RunRecord): void {
-  if (out) appendFileSync(out, `${JSON.stringify(record)}\n`);
+  if (!Number.isInteger(fd) || fd < 3) return;
+  const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+  for (let sent = 0; sent < bytes.length; ) {
+    try {
+      sent += writeSync(fd, bytes, sent);
+    } catch (err) {
+      // A full pipe on a non-blocking descriptor: the runner reads it; try again.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
 }
 
 const fileOf = (module: TestModule): string => relative(process.cwd(), module.moduleId);

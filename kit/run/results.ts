@@ -1,5 +1,8 @@
-// The records a graded run writes, one JSON object per line, so a run that is killed half-way
-// still leaves every finished test behind. The vitest reporter writes them; the runner reads them.
+// The records a graded run sends, one JSON object per line, so a run that is killed half-way
+// still leaves every finished test behind. The vitest reporter writes them to the file descriptor
+// named by CLASSCHAT_RESULTS_FD (a pipe to the runner); the runner reads them.
+
+export const RESULTS_FD_VAR = 'CLASSCHAT_RESULTS_FD';
 
 export interface DeclaredRecord {
   type: 'declared';
@@ -28,16 +31,13 @@ export interface FileErrorRecord {
 
 export type RunRecord = DeclaredRecord | ResultRecord | FileErrorRecord;
 
-/** Parses the lines of a results file; a torn last line (the run was killed) is skipped. */
-export function parseRecords(text: string): RunRecord[] {
-  const records: RunRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      records.push(JSON.parse(line) as RunRecord);
-    } catch {
-      // Only the last line can be torn, by a kill mid-write.
-    }
+/** Parses one record line; anything else (a torn line from a kill mid-write) is undefined. */
+export function parseRecord(line: string): RunRecord | undefined {
+  if (!line.trim()) return undefined;
+  try {
+    const record = JSON.parse(line) as RunRecord;
+    return ['declared', 'result', 'file-error'].includes(record?.type) ? record : undefined;
+  } catch {
+    return undefined;
   }
-  return records;
 }

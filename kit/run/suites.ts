@@ -3,13 +3,15 @@
 // The child is killed when the whole run is over its limit or when no test has finished for a
 // while: a student's infinite loop blocks a test worker, and nothing inside vitest can stop that.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
+import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
-import { parseRecords, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
+import { aborted, onAbort } from './abort.ts';
+import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
+import { RUN_ID_VAR, sweep } from './sweep.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'unfinished';
 
@@ -50,6 +52,8 @@ export interface RunOptions {
   workers?: number;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
+  /** Called when processes the run left behind were killed, with how many. */
+  onSwept?: (count: number) => void;
 }
 
 export interface RunOutcome {
@@ -69,98 +73,122 @@ const DEFAULT_LIMIT_MS = 120_000;
  * loop costs that stage's points, not the stages that happened to be queued behind it.
  */
 export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
-  const dir = mkdtempSync(join(tmpdir(), 'classchat-run-'));
-  const resultsFile = join(dir, 'results.ndjson');
-  writeFileSync(resultsFile, '');
   const deadline = Date.now() + (opts.limitMs ?? DEFAULT_LIMIT_MS);
-  try {
-    let pending = [...opts.stages];
-    let stopped: string | undefined;
-    let stderr = '';
-    while (pending.length > 0) {
-      const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, deadline - Date.now()) }, resultsFile);
-      stderr = run.stderr;
-      if (!run.stopped) break;
-      stopped ??= run.stopped;
-      const started = new Set(parseRecords(readFileSync(resultsFile, 'utf8')).filter((r) => r.type === 'declared').map((r) => r.file));
-      const notStarted = pending.filter((s) => !started.has(testPath(s)));
-      if (notStarted.length === pending.length || Date.now() >= deadline) break;
-      pending = notStarted;
-    }
-    const records = parseRecords(readFileSync(resultsFile, 'utf8'));
-    const scores = opts.stages.map((stage) => scoreStage(stage, records, stopped));
-    const declaredAny = records.some((r) => r.type === 'declared');
-    return { scores, stopped, runnerError: declaredAny ? undefined : stderr.trim() || undefined };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const records: RunRecord[] = [];
+  let pending = [...opts.stages];
+  let stopped: string | undefined;
+  let stderr = '';
+  while (pending.length > 0 && !aborted()) {
+    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, deadline - Date.now()) }, records);
+    stderr = run.stderr;
+    if (!run.stopped) break;
+    stopped ??= run.stopped;
+    const started = new Set(records.filter((r) => r.type === 'declared').map((r) => r.file));
+    const notStarted = pending.filter((s) => !started.has(testPath(s)));
+    if (notStarted.length === pending.length || Date.now() >= deadline) break;
+    pending = notStarted;
   }
+  if (aborted()) stopped ??= `the run was interrupted (${aborted()})`;
+  const scores = opts.stages.map((stage) => scoreStage(stage, records, stopped));
+  const declaredAny = records.some((r) => r.type === 'declared');
+  return { scores, stopped, runnerError: declaredAny ? undefined : stderr.trim() || undefined };
 }
 
 /** `tests/01-socket.test.ts`: how the reporter names a stage's file. */
 const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
 
-function runVitest(opts: RunOptions, resultsFile: string): Promise<{ stopped?: string; stderr: string }> {
+/**
+ * One vitest child: its own process group, the records of its reporter on file descriptor 3 (a
+ * pipe only the runner holds, not a file or a variable a test worker could find), a watchdog,
+ * and a sweep of everything the run started once it ends.
+ */
+function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: string; stderr: string }> {
   const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
   const stallMs = opts.stallMs ?? TEST_LIMIT_MS + 10_000;
   const kit = opts.kitDir ?? kitRoot();
   const files = opts.stages.map(testPath);
   const vitest = join(kit, 'node_modules', 'vitest', 'vitest.mjs');
   const reporter = join(kit, 'kit', 'run', 'reporter.ts');
+  const runId = randomUUID();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
   const args = [vitest, 'run', '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
   const child = spawn(process.execPath, args, {
     cwd: kit,
-    env: { ...(opts.baseEnv ?? process.env), ...opts.env, TARGET: opts.target, CLASSCHAT_RESULTS: resultsFile, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...(opts.baseEnv ?? process.env), ...opts.env, TARGET: opts.target, [RESULTS_FD_VAR]: '3', [RUN_ID_VAR]: runId, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8');
   });
+  let lastProgress = Date.now();
+  const lines = new LineBuffer((line) => {
+    const record = parseRecord(line);
+    if (!record) return;
+    records.push(record);
+    lastProgress = Date.now();
+    if (record.type === 'result') opts.onResult?.(record);
+  });
+  (child.stdio[3] as Readable).on('data', (chunk: Buffer) => lines.push(chunk));
 
   return new Promise((resolve) => {
     let stopped: string | undefined;
-    let seen = 0;
-    let lastProgress = Date.now();
     const started = Date.now();
     const stop = (why: string) => {
       stopped ??= why;
       killGroup(child.pid, 'SIGKILL');
     };
-    // Poll the results file: progress is a new record, and new results go to onResult.
+    const unregister = onAbort(() => stop('interrupted'));
     const watchdog = setInterval(() => {
-      const records = parseRecords(readFileSync(resultsFile, 'utf8'));
-      if (records.length > seen) {
-        for (const r of records.slice(seen)) if (r.type === 'result') opts.onResult?.(r);
-        seen = records.length;
-        lastProgress = Date.now();
-      }
       if (Date.now() - started > limitMs) stop(`the run took longer than ${limitMs / 1000} s and was stopped`);
       else if (Date.now() - lastProgress > stallMs) stop(`no test finished for ${stallMs / 1000} s, so the run was stopped (an infinite loop blocks everything)`);
     }, 200);
-    child.once('exit', () => {
+    // 'close' comes once vitest's pipes are closed too (its last records are read by then); a
+    // grandchild that keeps a pipe open must not hold the run, so 'exit' plus a moment will do.
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
       clearInterval(watchdog);
-      const records = parseRecords(readFileSync(resultsFile, 'utf8'));
-      for (const r of records.slice(seen)) if (r.type === 'result') opts.onResult?.(r);
-      // Anything the suites started and left behind in the group goes too.
+      unregister();
+      // Anything the suites started and left behind goes too: the group, then whatever left it.
       killGroup(child.pid, 'SIGKILL');
+      const swept = sweep({ runId, privateDir: opts.kitDir });
+      if (swept > 0) opts.onSwept?.(swept);
       resolve({ stopped, stderr });
-    });
+    };
+    child.once('close', finish);
+    child.once('exit', () => setTimeout(finish, 500).unref());
   });
+}
+
+/** Splits a byte stream into lines (the reporter's records are ASCII-safe JSON). */
+class LineBuffer {
+  private partial = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: Buffer): void {
+    const lines = (this.partial + chunk.toString('utf8')).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line);
+  }
 }
 
 function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
-  const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
-  const results = new Map(records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file).map((r) => [r.name, r]));
+  // The first record of each test counts: a later one claiming otherwise is not the runner's.
+  const declared = [...new Map(records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file).reverse().map((r) => [r.name, r])).values()].reverse();
+  const results = new Map(records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file).reverse().map((r) => [r.name, r]));
   const fileError = records.find((r) => r.type === 'file-error' && r.file === file);
+  const declaredPoints = declared.reduce((sum, d) => sum + d.points, 0);
 
-  if (declared.length === 0) {
-    const why = fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
+  if (declared.length === 0 || declaredPoints !== stage.points) {
+    const why = declared.length > 0
+      ? `the suite declared ${declaredPoints} points where the manifest says ${stage.points}; the stage cannot be scored`
+      : fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
     const test: TestScore = {
       stage: stage.number, name: `stage ${stageId(stage)} could not be graded`, status: 'unfinished', points: stage.points, earned: 0,
-      message: why, hint: 'Check that your files load: run `make stage-' + stage.number + '` and read the first error.', guide: '', durationMs: 0,
+      message: why, hint: `Check that your files load: run \`make stage-${stage.number}\` and read the first error.`, guide: '', durationMs: 0,
     };
     return { stage, tests: [test], earned: 0, max: stage.points };
   }

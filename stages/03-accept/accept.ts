@@ -22,7 +22,8 @@ export function acceptClients(server: Server, session: Session, log: (line: stri
   server.on('connection', (client: Socket) => {
     // TODO(stage 3): add an 'error' listener first. Guide § When a client vanishes.
     // TODO(stage 3): greet and serve the client, or turn it away if one is served already;
-    // forget the served client when its connection closes. Guide § The ACK line, § The busy rule.
+    // forget the served client when its connection closes. Replace the line below, which hangs
+    // up on everyone. Guide § The ACK line, § The busy rule.
     client.destroy();
   });
 }
