@@ -30,7 +30,7 @@ export async function grade(cmd: GradeCommand): Promise<number> {
   });
   if (tty) process.stderr.write('\n');
   if (aborted()) {
-    process.stderr.write(`Interrupted: ${students.length} submission(s) graded, nothing written. Every process of the run was stopped.\n`);
+    process.stderr.write("Interrupted: no grades written. Every process the run had started was stopped.\n");
     return 130;
   }
   if (students.length === 0) {
