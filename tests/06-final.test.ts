@@ -73,7 +73,7 @@ describe('06 the complete server and client', () => {
 
   graded('course test 5: with no server running, the client says to start it and exits with code 1', {
     points: 0.5,
-    hint: 'Catch the refused connection; print one line on stderr saying the server is not running and how to start it; exit 1.',
+    hint: 'Catch the refused connection; print one line on stderr naming host:port and saying the server is not running and how to start it; exit 1.',
     guide: `${GUIDE} § Exit codes`,
   }, async (t) => {
     const port = await closedPort();
@@ -81,7 +81,9 @@ describe('06 the complete server and client', () => {
     const client = startClient(t, port);
     await expectExit(t, client, 1, 'the server is unreachable', startWithin(Date.now()));
     const said = stderrLines(client).join('\n');
-    check(/server/i.test(said) && /start|running/i.test(said), 'a message on stderr that says the server is not running or how to start it',
+    const address = `${HOST}:${port}`;
+    check(/server/i.test(said) && /start|running/i.test(said) && said.includes(address),
+      `a message on stderr that names ${address} and says the server is not running or how to start it`,
       () => (said ? showText(said, 300) : 'nothing on stderr'));
   });
 
@@ -176,16 +178,17 @@ describe('06 the complete server and client', () => {
     await fourth.expectLine(received('fourth'));
   });
 
-  graded('server: SIGTERM and SIGINT say goodbye and exit 0; a taken port exits 1; --help; flags beat env', {
+  graded('server: SIGTERM and SIGINT say goodbye and exit 0; a taken port exits 1; bad usage exits 2; --help; flags beat env', {
     points: 0.5,
-    hint: 'On SIGINT/SIGTERM send the shutdown line, close and exit 0; on EADDRINUSE print one line naming the port and exit 1; --port beats CLASSCHAT_PORT.',
+    hint: 'On SIGINT/SIGTERM send the shutdown line, close and exit 0; on EADDRINUSE print one line naming the port and exit 1; an unknown flag: one line on stderr, exit 2; --port beats CLASSCHAT_PORT.',
     guide: `${GUIDE} § Shutting down`,
   }, async (t) => {
     const startedAt = Date.now();
     const taken = await takenPort(t);
-    // Four servers start at once; each is then checked in turn.
+    // Five servers start at once; each is then checked in turn.
     const inUse = launch(t, 'server', { who: 'server C', args: ['--host', HOST, '--port', String(taken)] });
     const help = launch(t, 'server', { who: 'server D', args: ['--help'] });
+    const bogus = launch(t, 'server', { who: 'server E', args: ['--host', HOST, '--port', '0', '--bogus'] });
     const [term, int] = await Promise.all([
       // CLASSCHAT_PORT names a taken port, but the --port flag must win.
       startServer(t, { who: 'server A', startedAt, env: { CLASSCHAT_PORT: String(taken) } }),
@@ -209,16 +212,23 @@ describe('06 the complete server and client', () => {
     await expectExit(t, help, 0, 'it printed its usage for --help', startWithin(startedAt));
     const usage = help.out.stdout.captured() + help.out.stderr.captured();
     check(usage.includes('--port') && usage.includes('--host'), 'usage text that mentions --host and --port', () => (usage.trim() ? showText(usage.trim(), 300) : 'no output'));
+    await expectExit(t, bogus, 2, 'unknown flag --bogus', startWithin(startedAt));
+    const complaint = stderrLines(bogus);
+    check(complaint.length === 1 && complaint[0].includes('--bogus'), 'one line on stderr that names the unknown flag --bogus',
+      () => (complaint.length ? showText(complaint.join('\n'), 300) : 'nothing on stderr'));
+    check(!bogus.out.stdout.captured().split('\n').some((l) => LISTENING.test(l)), 'no listening line after bad usage', () => 'a listening line on stdout');
   });
 
-  graded('client: exits 1 when busy or cut off, 2 on bad usage, 0 for --help; EOF is exit; lines printed verbatim', {
+  graded('client: exits 0 after the goodbye or shutdown line, 1 when busy or cut off, 2 on bad usage, 0 for --help; EOF is exit; lines printed verbatim', {
     points: 0.5,
-    hint: 'Print server lines exactly (no prefix, no prompt on stdout); on stdin EOF send "exit"; exit 1 on busy or a lost connection, 2 on bad flags.',
+    hint: 'Print server lines exactly (no prefix, no prompt on stdout); on stdin EOF send "exit"; exit 0 once the goodbye or shutdown line came and the server closed, 1 on busy or a lost connection, 2 on bad flags.',
     guide: `${GUIDE} § Exit codes`,
   }, async (t) => {
     const startedAt = Date.now();
-    const [main, busyServer, lostServer, nowhere] = await Promise.all([scriptedServer(t), scriptedServer(t), scriptedServer(t), closedPort()]);
-    // Six clients start at once; each is then checked in turn.
+    const [main, busyServer, lostServer, stoppingServer, nowhere] = await Promise.all(
+      [scriptedServer(t), scriptedServer(t), scriptedServer(t), scriptedServer(t), closedPort()],
+    );
+    // Seven clients start at once; each is then checked in turn.
     const client = startClient(t, main.port, { who: 'client A' });
     client.typeLine('hello');
     client.endInput();
@@ -228,6 +238,7 @@ describe('06 the complete server and client', () => {
     const bogus = launch(t, 'client', { who: 'client D', args: ['--host', HOST, '--port', String(nowhere), '--bogus'] });
     const badPort = launch(t, 'client', { who: 'client E', args: ['--host', HOST, '--port', '70000'] });
     const help = launch(t, 'client', { who: 'client F', args: ['--help'] });
+    const stopped = startClient(t, stoppingServer.port, { who: 'client G' });
 
     // Client A: odd lines, a character split between chunks, typed "hello", then EOF → exit.
     const notice = Buffer.from('Notice:  two spaces,\ta tab, ünïcødé ✓ 🎉, café\n');
@@ -246,6 +257,15 @@ describe('06 the complete server and client', () => {
       await client.waitForLine('stdout', `exactly ${showText(line)}`, (l) => l === line);
     }
     await expectExit(t, client, 0, 'after the goodbye');
+
+    // Client G: the server shuts down (Ctrl-C) while the client is connected: also a clean end.
+    const g = await stoppingServer.nextConnection(stopped, startWithin(startedAt));
+    g.send(`${ACK}\n${SHUTDOWN}\n`);
+    g.end();
+    for (const line of [ACK, SHUTDOWN]) {
+      await stopped.waitForLine('stdout', `exactly ${showText(line)}`, (l) => l === line);
+    }
+    await expectExit(t, stopped, 0, 'after the server\'s shutdown line and close');
 
     const b = await busyServer.nextConnection(busy, startWithin(startedAt));
     b.send(`${BUSY}\n`);

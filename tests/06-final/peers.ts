@@ -95,24 +95,34 @@ export async function takenPort(t: TestKit): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** How often a test reconnects while the server has not yet noticed that its last client left. */
-const BUSY_RETRIES = 20;
+/**
+ * At most this many tries while the server has not yet noticed that its last client left. The
+ * deadline bounds the time, this the connections a server stuck on busy gets: a try takes about
+ * 0.5 ms on loopback, so a server (or a starved thread of one) has about half a second to notice.
+ */
+const BUSY_TRIES = 1000;
 
 /**
  * Connects and expects the greeting. The server learns that its last client left a moment after
- * that client sees the close, so a busy line right then is retried a few times, at once.
+ * that client sees the close, so a busy line right then is retried, within `within` in all. Each
+ * retry waits for an event first: the server closing the busy connection, then one turn of the
+ * test's event loop. By then the server has run its own loop at least once more.
  */
-export async function connectWhenFree(t: TestKit, port: number, who: string): Promise<WireClient> {
+export async function connectWhenFree(t: TestKit, port: number, who: string, within = REPLY_WITHIN): Promise<WireClient> {
+  const until = Date.now() + within;
   for (let attempt = 1; ; attempt++) {
     const client = await t.connect(port, { who });
     const line = await client.nextLine(showWithBytes(`${ACK}\n`));
     if (line === ACK) return client;
-    if (line === BUSY && attempt < BUSY_RETRIES) {
-      t.transcript.note(`${who} tries again: the server may not have noticed yet that the last client left`);
+    const left = until - Date.now();
+    if (line === BUSY && attempt < BUSY_TRIES && left > 0) {
+      if (attempt === 1) t.transcript.note(`${who} tries again each time the server closes a busy connection: it may not have noticed yet that the last client left`);
+      await client.expectClose(`the server to close ${who} after the busy line`, { within: left });
       client.destroy();
+      await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
-    const why = line === BUSY ? ` (still busy after ${BUSY_RETRIES} tries, though the last client had left)` : '';
+    const why = line === BUSY ? ` (still busy after ${attempt} tries over ${showDuration(within - left)}, though the last client had left)` : '';
     throw new ExpectationFailure({ expected: `${who} to receive ${showWithBytes(`${ACK}\n`)}`, got: `${showWithBytes(`${line}\n`)}${why}`, transcript: t.transcript });
   }
 }

@@ -101,14 +101,24 @@ export function launch(t: TestKit, kind: Kind, opts: Launch = {}): Program {
 /**
  * What this suite has seen of start-up times: the slowest server that printed its first line, and
  * whether one never did. A program that starts in 0.3 s and then stays silent fails in about
- * 3 s instead of the full START_WITHIN, and a server that never starts costs the full wait once.
+ * 4 s instead of the full START_WITHIN, and a server that never starts costs the full wait once.
  */
 const seen = { slowestStartMs: undefined as number | undefined, startTimedOut: false };
+
+/** The shortest start-up wait once a start was seen; a lone server start is measured, not the worst case. */
+const MIN_SEEN_START_MS = 4000;
+/**
+ * How much slower than the slowest start seen a start may be: a test starts up to seven programs
+ * at once, and the grader runs two submissions side by side on two cores.
+ */
+const START_SLOWDOWN = 4;
 
 /** How long a start-up wait may take: START_WITHIN, less what the test has used of its budget. */
 export function startWithin(startedAt: number): number {
   const budget = Math.max(2000, Math.min(START_WITHIN, START_BUDGET_MS - (Date.now() - startedAt)));
-  if (seen.slowestStartMs !== undefined) return Math.min(budget, REPLY_WITHIN + 2 * seen.slowestStartMs + 500);
+  if (seen.slowestStartMs !== undefined) {
+    return Math.min(budget, Math.max(MIN_SEEN_START_MS, REPLY_WITHIN + START_SLOWDOWN * seen.slowestStartMs));
+  }
   return seen.startTimedOut ? Math.min(budget, 3000) : budget;
 }
 
