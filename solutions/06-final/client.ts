@@ -17,7 +17,8 @@ Type exit (or press Ctrl-D) to leave.
   --host   the server's IPv4 address (default 127.0.0.1, or $CLASSCHAT_HOST)
   --port   the server's TCP port (default 12345, or $CLASSCHAT_PORT)
   --help   show this help
-Exit codes: 0 after the goodbye, 1 if the server is unreachable, busy or lost, 2 for bad usage.`;
+Exit codes: 0 after the goodbye or the server's shutdown line, 1 if the server is unreachable,
+busy or lost, 2 for bad usage.`;
 
 /** What the command line asks for: the help text, or a connection on these flags. */
 export interface CommandLine {
