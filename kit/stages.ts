@@ -94,7 +94,7 @@ export const STAGES: readonly Stage[] = [
     task: 1,
     points: 5,
     goal: 'Assemble your stages into the ClassChat server and client programs.',
-    files: ['server.ts', 'client.ts'],
+    files: ['command-line.ts', 'server.ts', 'client.ts'],
     hints: [
       "Print the listening line as the server's very first stdout line.",
       "The client prints server lines exactly as they came; its own messages go to stderr.",
@@ -123,11 +123,6 @@ export function stageByNumber(n: number): Stage {
     throw new Error(`There is no stage ${n}. Stages: ${valid}.`);
   }
   return found;
-}
-
-/** Finds the stage a test file belongs to, from its `0N-slug` prefix. */
-export function stageOfFile(file: string): Stage | undefined {
-  return STAGES.find((s) => file.includes(`${stageId(s)}.test.`));
 }
 
 /** Parses `3`, `1-3`, `1,4-6` or `all` into stages, in course order. */

@@ -1,12 +1,12 @@
 // Stage 6: the ClassChat client, assembled from your stages 1 to 5. See guide/06-final.md.
 // Run it with `make client` (PORT=, HOST= to choose) while `make server` runs in another terminal.
-import { parseArgs } from 'node:util';
-import { createClientSocket, resolveEndpoint, type EndpointFlags } from '../01-socket/endpoint.ts';
+import { createClientSocket, resolveEndpoint } from '../01-socket/endpoint.ts';
 import { connect } from '../02-listen/listen.ts';
 import { readAck } from '../03-accept/accept.ts';
 import { readReplies } from '../04-loop/loop.ts';
 import { CONNECTION_LOST, runClient } from '../05-exit/session.ts';
-import { EXIT_CODES, usage, UsageError } from '../05-exit/usage.ts';
+import { EXIT_CODES, usage } from '../05-exit/usage.ts';
+import { readCommandLine } from './command-line.ts';
 
 const PROGRAM = 'client.ts';
 
@@ -20,29 +20,10 @@ Type exit (or press Ctrl-D) to leave.
 Exit codes: 0 after the goodbye or the server's shutdown line, 1 if the server is unreachable,
 busy or lost, 2 for bad usage.`;
 
-/** What the command line asks for: the help text, or a connection on these flags. */
-export interface CommandLine {
-  help: boolean;
-  flags: EndpointFlags;
-}
-
-/** Reads --host, --port and --help; anything else throws a UsageError (exit code 2). */
-export function readCommandLine(argv: string[]): CommandLine {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    return { help: values.help ?? false, flags: { host: values.host, port: values.port } };
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. ${usage(PROGRAM)}`);
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   let endpoint;
   try {
-    const line = readCommandLine(argv);
+    const line = readCommandLine(PROGRAM, argv);
     if (line.help) {
       console.log(HELP);
       return 0;

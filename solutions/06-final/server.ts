@@ -1,13 +1,13 @@
 // Stage 6: the ClassChat server, assembled from your stages 1 to 5. See guide/06-final.md.
 // Run it with `make server` (PORT=, HOST= to choose), or graded: `make stage-6`.
-import { parseArgs } from 'node:util';
-import { createServerSocket, resolveEndpoint, type EndpointFlags } from '../01-socket/endpoint.ts';
+import { createServerSocket, resolveEndpoint } from '../01-socket/endpoint.ts';
 import { listen, listeningLine } from '../02-listen/listen.ts';
 import { acceptClients } from '../03-accept/accept.ts';
 import { readMessages, replyTo } from '../04-loop/loop.ts';
 import { serveSession } from '../05-exit/session.ts';
 import { shutdown, trackClients } from '../05-exit/shutdown.ts';
-import { EXIT_CODES, usage, UsageError } from '../05-exit/usage.ts';
+import { EXIT_CODES, usage } from '../05-exit/usage.ts';
+import { readCommandLine } from './command-line.ts';
 
 const PROGRAM = 'server.ts';
 
@@ -22,26 +22,6 @@ Serves ClassChat clients over TCP, one at a time, until Ctrl-C (SIGINT) or SIGTE
 const STOPPED = 0;
 const CANNOT_LISTEN = 1;
 
-/** What the command line asks for: the help text, or a server on these flags. */
-export interface CommandLine {
-  help: boolean;
-  flags: EndpointFlags;
-}
-
-/** Reads --host, --port and --help; anything else throws a UsageError (exit code 2). */
-export function readCommandLine(argv: string[]): CommandLine {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    return { help: values.help ?? false, flags: { host: values.host, port: values.port } };
-  } catch (err) {
-    // parseArgs names the problem ("Unknown option '--bogus'"); add how to call the program.
-    throw new UsageError(`${(err as Error).message}. ${usage(PROGRAM)}`);
-  }
-}
-
 /** Resolves on the first SIGINT (Ctrl-C) or SIGTERM; with no listener left, a second one ends the process. */
 function stopRequested(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -53,7 +33,7 @@ function stopRequested(): Promise<NodeJS.Signals> {
 async function main(argv: string[]): Promise<number> {
   let endpoint;
   try {
-    const line = readCommandLine(argv);
+    const line = readCommandLine(PROGRAM, argv);
     if (line.help) {
       console.log(HELP);
       return STOPPED;

@@ -1,12 +1,12 @@
 // Stage 6: the ClassChat client program, assembled from your stages 1 to 5. Read
 // guide/06-final.md, then run `make stage-6`; try it with `make client` next to `make server`.
-import { parseArgs } from 'node:util';
-import { createClientSocket, resolveEndpoint, type EndpointFlags } from '../01-socket/endpoint.ts';
+import { createClientSocket, resolveEndpoint } from '../01-socket/endpoint.ts';
 import { connect } from '../02-listen/listen.ts';
 import { readAck } from '../03-accept/accept.ts';
 import { readReplies } from '../04-loop/loop.ts';
 import { CONNECTION_LOST, runClient } from '../05-exit/session.ts';
-import { EXIT_CODES, usage, UsageError } from '../05-exit/usage.ts';
+import { EXIT_CODES, usage } from '../05-exit/usage.ts';
+import { readCommandLine } from './command-line.ts';
 
 const PROGRAM = 'client.ts';
 
@@ -19,18 +19,6 @@ Type exit (or press Ctrl-D) to leave.
   --help   show this help
 Exit codes: 0 after the goodbye or the server's shutdown line, 1 if the server is unreachable,
 busy or lost, 2 for bad usage.`;
-
-/** What the command line asks for: the help text, or a connection on these flags. */
-export interface CommandLine {
-  help: boolean;
-  flags: EndpointFlags;
-}
-
-/** Reads --host, --port and --help; anything else throws a UsageError (exit code 2). */
-export function readCommandLine(argv: string[]): CommandLine {
-  // TODO(stage 6): the same as the server's readCommandLine. Guide § Reading the command line.
-  return { help: false, flags: {} };
-}
 
 async function main(argv: string[]): Promise<number> {
   // TODO(stage 6): --help prints HELP (0); a bad flag, port or host prints its message on

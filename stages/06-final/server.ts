@@ -1,13 +1,13 @@
 // Stage 6: the ClassChat server program, assembled from your stages 1 to 5. Read
 // guide/06-final.md, then run `make stage-6`; try it by hand with `make server`.
-import { parseArgs } from 'node:util';
-import { createServerSocket, resolveEndpoint, type EndpointFlags } from '../01-socket/endpoint.ts';
+import { createServerSocket, resolveEndpoint } from '../01-socket/endpoint.ts';
 import { listen, listeningLine } from '../02-listen/listen.ts';
 import { acceptClients } from '../03-accept/accept.ts';
 import { readMessages, replyTo } from '../04-loop/loop.ts';
 import { serveSession } from '../05-exit/session.ts';
 import { shutdown, trackClients } from '../05-exit/shutdown.ts';
-import { EXIT_CODES, usage, UsageError } from '../05-exit/usage.ts';
+import { EXIT_CODES, usage } from '../05-exit/usage.ts';
+import { readCommandLine } from './command-line.ts';
 
 const PROGRAM = 'server.ts';
 
@@ -17,19 +17,6 @@ Serves ClassChat clients over TCP, one at a time, until Ctrl-C (SIGINT) or SIGTE
   --host   IPv4 address to listen on (default 127.0.0.1, or $CLASSCHAT_HOST)
   --port   TCP port, 0 for any free one (default 12345, or $CLASSCHAT_PORT)
   --help   show this help`;
-
-/** What the command line asks for: the help text, or a server on these flags. */
-export interface CommandLine {
-  help: boolean;
-  flags: EndpointFlags;
-}
-
-/** Reads --host, --port and --help; anything else throws a UsageError (exit code 2). */
-export function readCommandLine(argv: string[]): CommandLine {
-  // TODO(stage 6): parse argv with parseArgs (host, port: strings; help: boolean) and turn its
-  // error into a UsageError ending with usage(PROGRAM). Guide § Reading the command line.
-  return { help: false, flags: {} };
-}
 
 async function main(argv: string[]): Promise<number> {
   // TODO(stage 6): print HELP for --help and return 0; for a bad flag, port or host print the
