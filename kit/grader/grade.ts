@@ -1,6 +1,7 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
@@ -83,15 +84,16 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const started = Date.now();
   const notes: string[] = [];
   let stagesRoot: string | undefined;
-  const unpackDir = makeWorkspace(undefined);
+  // Archives are unpacked in a scratch folder; only their stage folders are copied on.
+  const unpackDir = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
   try {
-    stagesRoot = findStagesRoot(unpack(sub, join(unpackDir.root, 'unpacked')));
+    stagesRoot = findStagesRoot(unpack(sub, join(unpackDir, 'unpacked')));
     if (!stagesRoot) notes.push('No stage folders (01-socket/, …) were found in the submission.');
   } catch (err) {
     notes.push(`The submission could not be unpacked: ${(err as Error).message.split('\n')[0]}`);
   }
   const ws = makeWorkspace(stagesRoot);
-  removeWorkspace(unpackDir);
+  rmSync(unpackDir, { recursive: true, force: true });
   // A copy of the suites per submission: one student's code cannot change the next one's tests.
   const kit = makeGradingKit();
   try {
