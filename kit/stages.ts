@@ -17,7 +17,14 @@ export interface Stage {
   files: string[];
   /** General hints, shown when a stage is not yet fully passed. */
   hints: string[];
+  /**
+   * Programs the stage's suite starts as processes (`<kind>.ts` in the stage folder). The grader
+   * bundles each once; SERVER_CMD / CLIENT_CMD replace them with a program in any language.
+   */
+  programs?: ProgramKind[];
 }
+
+export type ProgramKind = 'server' | 'client';
 
 export const STAGES: readonly Stage[] = [
   {
@@ -95,6 +102,7 @@ export const STAGES: readonly Stage[] = [
     points: 5,
     goal: 'Assemble your stages into the ClassChat server and client programs.',
     files: ['command-line.ts', 'server.ts', 'client.ts'],
+    programs: ['server', 'client'],
     hints: [
       "Print the listening line as the server's very first stdout line.",
       "The client prints server lines exactly as they came; its own messages go to stderr.",

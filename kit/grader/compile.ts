@@ -1,32 +1,32 @@
-// Bundles a submission's final programs to plain JavaScript once, before its tests run. The
-// stage-6 suite starts the server and client many times; `node x.mjs` starts in a tenth of the
+// Bundles a submission's programs (every stage's `programs` in the manifest) to plain JavaScript
+// once, before its tests run. The program suites start a server or client many times; `node x.mjs` starts in a tenth of the
 // time `node --import tsx x.ts` takes, and the grader runs a whole class. When bundling fails
 // (a syntax error, a missing file), nothing is returned and the suite runs the .ts files with
 // tsx, so the student sees the same error message as in `make stage-6`.
 import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface FinalCommands {
-  SERVER_CMD?: string;
-  CLIENT_CMD?: string;
-}
+import { PROGRAMS_VAR, programKey, type ProgramCommands } from '../harness/program-commands.ts';
+import { stageId, type Stage } from '../stages.ts';
 
 const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
 
-export function compileFinal(stagesDir: string, outDir: string): FinalCommands {
-  const commands: FinalCommands = {};
+/** Bundles the programs of `stages`; returns the environment that points the suites at them. */
+export function compilePrograms(stages: readonly Stage[], stagesDir: string, outDir: string): NodeJS.ProcessEnv {
+  const commands: ProgramCommands = {};
   mkdirSync(outDir, { recursive: true });
-  for (const kind of ['server', 'client'] as const) {
-    const entry = join(stagesDir, '06-final', `${kind}.ts`);
-    if (!existsSync(entry)) continue;
-    const outfile = join(outDir, `${kind}.mjs`);
-    try {
-      buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' });
-    } catch {
-      continue;
+  for (const stage of stages) {
+    for (const kind of stage.programs ?? []) {
+      const entry = join(stagesDir, stageId(stage), `${kind}.ts`);
+      if (!existsSync(entry)) continue;
+      const outfile = join(outDir, `${stageId(stage)}-${kind}.mjs`);
+      try {
+        buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' });
+      } catch {
+        continue;
+      }
+      commands[programKey(stageId(stage), kind)] = `${quote(process.execPath)} ${quote(outfile)}`;
     }
-    commands[kind === 'server' ? 'SERVER_CMD' : 'CLIENT_CMD'] = `${quote(process.execPath)} ${quote(outfile)}`;
   }
-  return commands;
+  return { [PROGRAMS_VAR]: JSON.stringify(commands) };
 }

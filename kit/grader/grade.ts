@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { stageId } from '../stages.ts';
-import { compileFinal } from './compile.ts';
+import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
 import { makeWorkspace, removeWorkspace, scrubbedEnv } from './isolate.ts';
@@ -101,7 +101,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
       stages: opts.stages,
       target: ws.stages,
       baseEnv: scrubbedEnv(ws),
-      env: { ...compileFinal(ws.stages, join(ws.root, 'bin')) },
+      env: compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin')),
       kitDir: kit.dir,
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,

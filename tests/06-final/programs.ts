@@ -1,75 +1,23 @@
 // Starts the programs stage 6 grades: the student's server and client (or any other program named
 // by SERVER_CMD / CLIENT_CMD), each as a child process with `--host` and `--port` appended.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
 import { Program, START_WITHIN, describeExit } from '../../kit/harness/program.ts';
 import { showText } from '../../kit/harness/show.ts';
 import { REPLY_WITHIN } from '../../kit/harness/wire.ts';
-import { shortPath, targetFile } from '../../kit/harness/target.ts';
-import { kitRoot } from '../../kit/stages.ts';
+import { commandFor } from '../../kit/harness/program-commands.ts';
+import { kitRoot, type ProgramKind } from '../../kit/stages.ts';
+export { shellWords } from '../../kit/harness/shell-words.ts';
 
 export const HOST = '127.0.0.1';
 export const LISTENING = /^ClassChat server listening on (\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/;
 /** Time a test gives all its programs to start, so start-up waits plus 2 s replies stay under the 15 s limit. */
 const START_BUDGET_MS = 11_000;
 
-export type Kind = 'server' | 'client';
-
-interface Command {
-  command: string;
-  args: string[];
-}
-
-/** Splits a command line into words like a POSIX shell: quotes and backslashes, no variables or globs. */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quote === "'") {
-      if (ch === "'") quote = undefined;
-      else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = undefined;
-      else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error(`Unclosed ${quote} quote in the command ${showText(line)}.`);
-  if (inWord) words.push(word);
-  return words;
-}
-
-/** The command for the server or client: SERVER_CMD / CLIENT_CMD if set, else the stage 6 file run by tsx. */
-export function commandFor(kind: Kind, env: NodeJS.ProcessEnv = process.env): Command {
-  const variable = kind === 'server' ? 'SERVER_CMD' : 'CLIENT_CMD';
-  const custom = env[variable]?.trim();
-  if (custom) {
-    const [command, ...args] = shellWords(custom);
-    if (!command) throw new Error(`${variable} is set but empty.`);
-    return { command, args };
-  }
-  const file = targetFile('06-final', `${kind}.ts`);
-  if (!existsSync(file)) throw new Error(`${shortPath(file)} is missing: the stage's code must be in that file.`);
-  // node --import tsx, not the tsx CLI: the CLI starts a second process that a kill would orphan.
-  return { command: process.execPath, args: ['--import', 'tsx', file] };
-}
+export type Kind = ProgramKind;
+/** The stage whose programs this suite starts (06-final unless a later stage's suite says otherwise). */
+const DEFAULT_STAGE = '06-final';
 
 // The student's shell may set these; the tests pass flags, and a stray value must not interfere.
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -83,11 +31,13 @@ export interface Launch {
   args?: string[];
   env?: NodeJS.ProcessEnv;
   who?: string;
+  /** The stage folder whose program to start, e.g. `08-multi`; default `06-final`. */
+  stage?: string;
 }
 
 /** Starts one program; it is stopped (its whole process group) when the test ends. */
 export function launch(t: TestKit, kind: Kind, opts: Launch = {}): Program {
-  const { command, args } = commandFor(kind);
+  const { command, args } = commandFor(opts.stage ?? DEFAULT_STAGE, kind);
   const program = Program.start(command, [...args, ...(opts.args ?? [])], {
     who: opts.who ?? kind,
     transcript: t.transcript,
