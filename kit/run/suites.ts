@@ -197,7 +197,10 @@ function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefi
     const r = results.get(d.name);
     const status: TestStatus = r ? (r.passed ? 'passed' : 'failed') : 'unfinished';
     const message = r ? r.message : `This test did not finish: ${stopped ?? 'the run ended before it'}.`;
-    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint: d.hint, guide: d.guide, durationMs: r?.durationMs ?? 0 };
+    // A failed check that names its own rule (rule()) points there instead of at the test's main one.
+    const hint = (status === 'failed' && r?.hint) || d.hint;
+    const guide = (status === 'failed' && r?.guide) || d.guide;
+    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint, guide, durationMs: r?.durationMs ?? 0 };
   });
   const earned = tests.reduce((sum, t) => sum + t.earned, 0);
   return { stage, tests, earned, max: tests.reduce((sum, t) => sum + t.points, 0) };
