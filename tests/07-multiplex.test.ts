@@ -133,10 +133,15 @@ describe('07 the multiplexed client', () => {
     for (const half of [0, 1]) {
       const mine = typed.slice(half * Math.ceil(typedCount / 2), (half + 1) * Math.ceil(typedCount / 2));
       const theirs = pushed.slice(half * Math.ceil(pushedCount / 2), (half + 1) * Math.ceil(pushedCount / 2));
-      // Both start before either is checked: typing and streaming overlap.
+      // Both start before either is checked: typing and streaming overlap. The stream goes out
+      // in writes of random sizes, so chunks end inside lines and inside characters.
+      const stream = Buffer.from(theirs.map((l) => `${l}\n`).join(''));
       const streaming = (async () => {
-        for (let i = 0; i < theirs.length; i += 50) {
-          peer.send(theirs.slice(i, i + 50).map((l) => `${l}\n`).join(''));
+        for (let at = 0; at < stream.length;) {
+          const size = 1 + Math.floor(random() * 2048);
+          const piece = stream.subarray(at, at + size);
+          peer.sendBytes(piece, piece.toString('utf8'));
+          at += size;
           await new Promise((resolve) => setImmediate(resolve));
         }
       })();
@@ -197,7 +202,7 @@ describe('07 the multiplexed client', () => {
   });
 
   graded('Task-1 rules: end of input sends exit; exit code 0 after the goodbye, and after the shutdown line', {
-    points: 2,
+    points: 1.5,
     hint: 'At the end of stdin send "exit" and keep printing until the server closes; exit 0 when the last line was the goodbye or the shutdown line.',
     guide: `${GUIDE} § Every Task-1 rule still holds`,
   }, async (t) => {
