@@ -37,9 +37,9 @@ const pick = <T>(random: () => number, from: readonly T[]): T => from[Math.floor
 const client = (t: TestKit, port: number, who = 'client'): Program => startClient(t, port, { stage: STAGE, who });
 
 /** Waits for the client's next stdout line and fails unless it is exactly `expected`. */
-async function expectPrinted(c: Program, expected: string): Promise<void> {
+async function expectPrinted(t: TestKit, c: Program, expected: string): Promise<void> {
   const line = await nextStdoutLine(c, `exactly ${showText(expected)}`);
-  check(line === expected, `${c.who} stdout to print exactly ${showText(expected)} next`, () => showText(line));
+  check(line === expected, `${c.who} stdout to print exactly ${showText(expected)} next`, () => showText(line), t.transcript);
 }
 
 /** A client connected to a fresh test server, past the greeting. */
@@ -49,7 +49,7 @@ async function connected(t: TestKit, who = 'client'): Promise<{ program: Program
   const program = client(t, server.port, who);
   const peer = await server.nextConnection(program, startWithin(startedAt));
   peer.sendLine(ACK);
-  await expectPrinted(program, ACK);
+  await expectPrinted(t, program, ACK);
   return { program, peer };
 }
 
@@ -68,7 +68,7 @@ describe('07 the multiplexed client', () => {
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(random() * 100)));
       const line = `Notice ${i}: ${pick(random, WORDS)}, nobody asked for this line`;
       const sentAt = await sendAndMark(peer, line);
-      await expectPrinted(program, line);
+      await expectPrinted(t, program, line);
       const ms = Math.round(performance.now() - sentAt);
       times.push(ms);
       if (ms > PRINT_WITHIN_MS) late.push(`line ${i} after ${ms} ms`);
@@ -76,7 +76,7 @@ describe('07 the multiplexed client', () => {
     t.transcript.note(`from the server's write to the client's stdout: ${times.join(', ')} ms`);
     check(PROBES - late.length >= PROBES_ON_TIME,
       `at least ${PROBES_ON_TIME} of ${PROBES} unsolicited lines printed within ${PRINT_WITHIN_MS} ms of the server's write, with stdin idle`,
-      () => `only ${PROBES - late.length} were (${late.join('; ')}): the client prints server lines late, perhaps only when it wakes up for something else`);
+      () => `only ${PROBES - late.length} were (${late.join('; ')}): the client prints server lines late, perhaps only when it wakes up for something else`, t.transcript);
   });
 
   graded('the idle client sleeps: under 50 ms of CPU time in 3 s with nothing to do', {
@@ -90,7 +90,7 @@ describe('07 the multiplexed client', () => {
     program.typeLine(warmUp);
     await peer.expectLine(warmUp);
     peer.sendLine(received(warmUp));
-    await expectPrinted(program, received(warmUp));
+    await expectPrinted(t, program, received(warmUp));
     const pgid = program.pid ?? 0;
     // Two windows at most: one-off work such as a garbage collection may fall into the first.
     const used: number[] = [];
@@ -98,7 +98,7 @@ describe('07 the multiplexed client', () => {
       const before = groupCpuMs(pgid);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       const after = groupCpuMs(pgid);
-      check(!program.hasExited, `${program.who} to keep running while idle`, () => 'it exited');
+      check(!program.hasExited, `${program.who} to keep running while idle`, () => 'it exited', t.transcript);
       if (before === undefined || after === undefined) {
         t.transcript.note('CPU time cannot be read here (no /proc): not measured');
         break;
@@ -109,10 +109,10 @@ describe('07 the multiplexed client', () => {
     }
     check(used.length === 0 || Math.min(...used) < IDLE_CPU_MS,
       `under ${IDLE_CPU_MS} ms of CPU time in ${IDLE_MS / 1000} s with no input and no server line`,
-      () => `${used.join(' ms, then ')} ms: the client keeps working while there is nothing to do (a polling loop)`);
+      () => `${used.join(' ms, then ')} ms: the client keeps working while there is nothing to do (a polling loop)`, t.transcript);
     // Still awake to both sources after the nap.
     peer.sendLine('Still there?');
-    await expectPrinted(program, 'Still there?');
+    await expectPrinted(t, program, 'Still there?');
     program.typeLine('yes');
     await peer.expectLine('yes');
   });
@@ -153,11 +153,11 @@ describe('07 the multiplexed client', () => {
           for (const line of mine) await peer.expectLine(line);
         }),
         rule({ hint: 'Print every server line exactly once, in order: frame them with your stage 4 decoder, not one chunk = one line.', guide: `${GUIDE} § The loop` }, async () => {
-          for (const line of theirs) await expectPrinted(program, line);
+          for (const line of theirs) await expectPrinted(t, program, line);
         }),
       ]);
     }
-    check(!program.hasExited, `${program.who} to keep running (stdin is still open)`, () => 'it exited');
+    check(!program.hasExited, `${program.who} to keep running (stdin is still open)`, () => 'it exited', t.transcript);
   });
 
   graded('the connection lost (reset) while the user is typing: exit code 1 and a message', {
@@ -191,14 +191,14 @@ describe('07 the multiplexed client', () => {
     program.typeLine(words);
     await peer.expectLine(words);
     peer.sendBytes(Buffer.concat([notice.subarray(cut), Buffer.from('sent with CRLF\r\n')]), 'the rest of that line + "sent with CRLF\\r\\n"');
-    await expectPrinted(program, notice.toString('utf8').trimEnd());
-    await expectPrinted(program, 'sent with CRLF');
+    await expectPrinted(t, program, notice.toString('utf8').trimEnd());
+    await expectPrinted(t, program, 'sent with CRLF');
     program.typeLine('second');
     await peer.expectLine('second');
     const bytes = raw();
-    check(bytes === `${words}\nsecond\n`, `the server to receive exactly ${showWithBytes(`${words}\nsecond\n`)}`, () => showWithBytes(bytes));
+    check(bytes === `${words}\nsecond\n`, `the server to receive exactly ${showWithBytes(`${words}\nsecond\n`)}`, () => showWithBytes(bytes), t.transcript);
     const extra = program.out.stdout.lines;
-    check(extra.length === 0, `nothing else on ${program.who} stdout`, () => showText(extra.join('\n')));
+    check(extra.length === 0, `nothing else on ${program.who} stdout`, () => showText(extra.join('\n')), t.transcript);
   });
 
   graded('Task-1 rules: end of input sends exit; exit code 0 after the goodbye, and after the shutdown line', {
@@ -211,18 +211,18 @@ describe('07 the multiplexed client', () => {
     await leaving.peer.expectLine('last words');
     leaving.program.endInput();
     const eof = (await leaving.peer.nextLine('"exit\\n" after stdin was closed')).trim();
-    check(eof.toLowerCase() === 'exit', 'the client to send "exit" when stdin is closed', () => showText(eof));
+    check(eof.toLowerCase() === 'exit', 'the client to send "exit" when stdin is closed', () => showText(eof), t.transcript);
     leaving.peer.send(`${received('last words')}\nGoodbye! Conn`);
     await new Promise((resolve) => setImmediate(resolve));
     leaving.peer.send('ection closing...\n');
     leaving.peer.end();
-    await expectPrinted(leaving.program, received('last words'));
-    await expectPrinted(leaving.program, GOODBYE);
+    await expectPrinted(t, leaving.program, received('last words'));
+    await expectPrinted(t, leaving.program, GOODBYE);
     await expectExit(t, leaving.program, 0, 'after the goodbye');
 
     stopping.peer.send(`${SHUTDOWN}\n`);
     stopping.peer.end();
-    await expectPrinted(stopping.program, SHUTDOWN);
+    await expectPrinted(t, stopping.program, SHUTDOWN);
     await expectExit(t, stopping.program, 0, "after the server's shutdown line and close");
   });
 
@@ -243,23 +243,23 @@ describe('07 the multiplexed client', () => {
     program.typeLine('ping');
     await peer.expectLine('ping');
     peer.sendLine(received('ping'));
-    await expectPrinted(program, received('ping'));
+    await expectPrinted(t, program, received('ping'));
 
     await expectExit(t, help, 0, 'it printed its usage for --help', startWithin(startedAt));
     const usage = help.out.stdout.captured() + help.out.stderr.captured();
-    check(usage.includes('--port') && usage.includes('--host'), 'usage text that mentions --host and --port', () => (usage.trim() ? showText(usage.trim(), 300) : 'no output'));
+    check(usage.includes('--port') && usage.includes('--host'), 'usage text that mentions --host and --port', () => (usage.trim() ? showText(usage.trim(), 300) : 'no output'), t.transcript);
     await expectExit(t, bogus, 2, 'unknown flag --bogus', startWithin(startedAt));
     await expectExit(t, badPort, 2, 'bad port 70000', startWithin(startedAt));
     await expectExit(t, unreachable, 1, 'the server is unreachable', startWithin(startedAt));
     const said = stderrLines(unreachable).join('\n');
     const address = `${HOST}:${nowhere}`;
-    check(said.includes(address), `a message on stderr that names ${address}`, () => (said ? showText(said, 300) : 'nothing on stderr'));
+    check(said.includes(address), `a message on stderr that names ${address}`, () => (said ? showText(said, 300) : 'nothing on stderr'), t.transcript);
     const b = await busyServer.nextConnection(busy, startWithin(startedAt));
     b.sendLine(BUSY);
     b.end();
     await expectExit(t, busy, 1, 'the server is busy');
     const busyOutput = busy.out.stdout.captured() + busy.out.stderr.captured();
-    check(/busy/i.test(busyOutput), 'the client to say the server is busy', () => showText(busyOutput.trim(), 300));
+    check(/busy/i.test(busyOutput), 'the client to say the server is busy', () => showText(busyOutput.trim(), 300), t.transcript);
   });
 });
 
@@ -275,11 +275,11 @@ async function lostWhileTyping(t: TestKit, random: () => number, goAway: (peer: 
     program.typeLine(line);
     await peer.expectLine(line);
   }
-  check(!program.hasExited, `${program.who} to keep running while the user types`, () => 'it exited');
+  check(!program.hasExited, `${program.who} to keep running while the user types`, () => 'it exited', t.transcript);
   goAway(peer);
   // The user has not noticed and goes on typing.
   program.typeLine(`and one more: ${pick(random, WORDS)}`);
   await expectExit(t, program, 1, 'the connection was lost');
   const said = stderrLines(program);
-  check(said.length > 0, `${program.who} to say on stderr that the connection was lost`, () => 'nothing on stderr');
+  check(said.length > 0, `${program.who} to say on stderr that the connection was lost`, () => 'nothing on stderr', t.transcript);
 }
