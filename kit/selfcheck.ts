@@ -59,7 +59,7 @@ function checkStarters(scores: StageScore[]): Check {
 
 function checkGuide(scores: StageScore[]): Check {
   const problems: string[] = [];
-  const chapters = [...STAGES.map(guideFile), join(kitRoot(), 'guide', 'protocol.md')];
+  const chapters = [...STAGES.map(guideFile), join(kitRoot(), 'guide', 'protocol.md'), join(kitRoot(), 'guide', 'testing.md')];
   for (const file of chapters) {
     if (!existsSync(file)) continue; // reported by the layout check
     const md = readFileSync(file, 'utf8');
