@@ -1,42 +1,18 @@
 // What stage 7 measures about a running client: its CPU time (from /proc), and how long a line
 // takes from the test server's socket to the client's stdout. Plus the seed its inputs vary with.
-import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Program } from '../../kit/harness/program.ts';
 import type { WireClient } from '../../kit/harness/wire.ts';
-
-/** Clock ticks per second in /proc/<pid>/stat (USER_HZ): 100 on every Linux the kit runs on. */
-const TICKS_PER_SECOND = 100;
+import { groupCpuMs as cpuByPid } from '../../kit/run/cpu.ts';
 
 /**
- * CPU time (user + system, and that of children it has waited for) used so far by every process
- * in the process group `pgid`, in ms. Program starts each program as a group leader, so this
- * counts the program and anything it started (tsx, a shell script's child). Undefined without
- * /proc (not Linux).
+ * CPU time (user + system) used so far by every process in the process group `pgid`, in ms, read
+ * from /proc/<pid>/stat. Program starts each program as a group leader, so this counts the program
+ * and anything it started (tsx, a shell script's child). Undefined without /proc (not Linux).
  */
 export function groupCpuMs(pgid: number): number | undefined {
-  let names: string[];
-  try {
-    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
-  } catch {
-    return undefined;
-  }
-  let ticks = 0;
-  let found = false;
-  for (const name of names) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp … utime stime cutime cstime …"; comm may hold spaces and ")".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) continue;
-    found = true;
-    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  }
-  return found ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
+  const used = [...cpuByPid(pgid).values()];
+  return used.length === 0 ? undefined : used.reduce((a, b) => a + b, 0);
 }
 
 /**
