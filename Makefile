@@ -15,7 +15,7 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: help install test test-under-load typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
+.PHONY: help install test test-under-load typecheck selfcheck kit-tests mutation progress server client bench grade gradescope-bundle bench-grade
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
@@ -42,7 +42,7 @@ guide-%: $(STAMP)
 progress: $(STAMP) ## grade every stage of your code and show a table
 	@$(CLI) progress
 
-test: $(STAMP) typecheck selfcheck kit-tests ## the kit's own checks (what CI runs)
+test: $(STAMP) typecheck selfcheck kit-tests mutation ## the kit's own checks (what CI runs)
 
 test-under-load: $(STAMP) ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
 	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4)
@@ -52,6 +52,9 @@ typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
 
 selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
 	@$(CLI) check
+
+mutation: $(STAMP) ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
+	@$(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
 
 kit-tests: $(STAMP) ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
