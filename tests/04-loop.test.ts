@@ -173,7 +173,7 @@ describe('04 message loop', () => {
   });
 
   graded('the server answers a line sent one byte at a time once, and each line of one write', {
-    points: 1,
+    points: 0.5,
     hint: "One 'data' event is not one message: answer a line only when its \"\\n\" has arrived.",
     guide: `${GUIDE} § One data event is not one message`,
   }, async (t) => {
@@ -191,6 +191,28 @@ describe('04 message loop', () => {
     await client.expectLine('Server received: one');
     await client.expectLine('Server received: two');
     await client.expectLine('Server received: three');
+  });
+
+  graded('replies quote each line exactly as it came, and two connections never mix their bytes', {
+    points: 0.5,
+    hint: 'Quote the line untouched (no trim()) and create the LineDecoder inside readMessages(), one per connection.',
+    guide: `${GUIDE} § The reply loop`,
+  }, async (t) => {
+    const served = await serve(t);
+    const one = await t.connect(served.port, { who: 'client 1' });
+    const first = await served.accepted();
+    one.send('  two spaces before, one after \n\tand a tab\t\n');
+    await one.expectLine('Server received:   two spaces before, one after ');
+    await one.expectLine('Server received: \tand a tab\t');
+    // Client 1 leaves half a line with the server; client 2's line must not be glued to it.
+    one.send('half a line from client 1, ');
+    await serverHasRead(t, first, first.bytesRead + 'half a line from client 1, '.length);
+    const two = await t.connect(served.port, { who: 'client 2' });
+    await served.accepted();
+    two.send('a line from client 2\n');
+    await two.expectLine('Server received: a line from client 2');
+    one.send('the rest of it\n');
+    await one.expectLine('Server received: half a line from client 1, the rest of it');
   });
 
   graded('1,000 messages in one burst are all answered, in order; blank lines are not', {
