@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 import { watchCrashes } from '../kit/harness/crashes.ts';
@@ -231,18 +232,23 @@ describe('05 exit and errors', () => {
     await once(raw, 'connect');
     const third = WireClient.wrap(raw, { who: 'client 3', transcript: t.transcript });
     const failed = watchSocketError(raw);
-    third.send('exit\nafter exit\n');
-    await third.expectLine(GOODBYE);
-    await waitUntil(raw, ['end', 'close'], () => raw.readableEnded || raw.destroyed, 'the server to end its side of the connection (FIN) after the goodbye',
-      () => 'nothing', t.transcript);
-    third.send('one more line, after the goodbye\n');
-    // A closed socket answers that line with a reset, which the next write runs into (EPIPE).
-    await new Promise((resolve) => setImmediate(resolve));
-    third.send('and another\n');
-    third.end();
-    await third.expectClose('the server to read the late line, answer nothing and close normally');
-    check(failed() === undefined, 'a normal close (FIN) after the goodbye: end() the socket with the goodbye, answer nothing after exit, and keep reading until the client closes',
-      () => `the connection was reset (${failed()}): the server's socket was already destroyed when the late line came`, t.transcript);
+    await rule({
+      hint: "Answer exit with client.end(GOODBYE + '\\n'), not write() then destroy(); answer no line after it, and keep reading until the client closes.",
+      guide: `${GUIDE} § The session`,
+    }, async () => {
+      third.send('exit\nafter exit\n');
+      await third.expectLine(GOODBYE);
+      await waitUntil(raw, ['end', 'close'], () => raw.readableEnded || raw.destroyed, 'the server to end its side of the connection (FIN) after the goodbye',
+        () => 'nothing', t.transcript);
+      third.send('one more line, after the goodbye\n');
+      // A closed socket answers that line with a reset, which the next write runs into (EPIPE).
+      await new Promise((resolve) => setImmediate(resolve));
+      third.send('and another\n');
+      third.end();
+      await third.expectClose('the server to read the late line, answer nothing and close normally');
+      check(failed() === undefined, 'a normal close (FIN) after the goodbye: end() the socket with the goodbye, answer nothing after exit, and keep reading until the client closes',
+        () => `the connection was reset (${failed()}): the server's socket was already destroyed when the late line came`, t.transcript);
+    });
     const end3 = await next.ended(1);
     check(end3 === 'resolved', 'serveSession() to resolve once the connection is closed', () => end3, t.transcript);
   });
@@ -360,7 +366,8 @@ describe('05 exit and errors', () => {
     third.type('stop');
     await third.printed.toBe(`${SHUTTING_DOWN}\n`);
     const end3 = await settleWithin(third.run);
-    check(end3 === 'resolved with "goodbye"', "runClient() to resolve with \"goodbye\" after the server's shutdown line and close", () => end3, t.transcript);
+    await rule({ hint: "Resolve 'goodbye' when the last line was GOODBYE or SHUTTING_DOWN: both are a clean end.", guide: `${GUIDE} § The client's side` },
+      () => check(end3 === 'resolved with "goodbye"', "runClient() to resolve with \"goodbye\" after the server's shutdown line and close", () => end3, t.transcript));
   });
 
   graded("runClient() resolves 'lost' when the server vanishes, and lets go of the input", {
@@ -393,8 +400,9 @@ describe('05 exit and errors', () => {
         client.type('typed after the end');
         await new Promise((resolve) => setImmediate(resolve));
       }
-      check(client.input.destroyed || client.input.readableLength > 0, 'runClient() to stop reading its input once the session is over',
-        () => 'a line typed after the end was still read from the input', t.transcript);
+      await rule({ hint: "On the socket's 'close', close the input's readline interface (or destroy the input): the session is over.", guide: `${GUIDE} § The client's side` },
+        () => check(client.input.destroyed || client.input.readableLength > 0, 'runClient() to stop reading its input once the session is over',
+          () => 'a line typed after the end was still read from the input', t.transcript));
     }
     check(crashes().length === 0, 'no uncaught exception in the client', () => crashes().join('; '), t.transcript);
   });
