@@ -109,6 +109,21 @@ export const STAGES: readonly Stage[] = [
       'Import your earlier stages; do not copy them.',
     ],
   },
+  {
+    number: 7,
+    slug: 'multiplex',
+    title: 'The multiplexed client',
+    task: 2,
+    points: 20,
+    goal: 'Rebuild the client around one wait for two sources, so a server line or a typed line is handled the moment it comes, and nothing busy-waits.',
+    files: ['client.ts'],
+    programs: ['client'],
+    hints: [
+      'Never read stdin with a blocking call (readFileSync(0), readSync): the server\'s lines would wait for the user.',
+      'When nothing is queued, await a promise the next event resolves; a loop that checks again, even on a timer, burns CPU.',
+      'Send each typed line as soon as it is read: do not wait for its reply first.',
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
