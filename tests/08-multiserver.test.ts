@@ -87,8 +87,8 @@ describe('08 the multi-client server', () => {
 
   graded(`${CROWD} clients at once are all greeted, and each is answered while all are connected`, {
     points: 1.5,
-    hint: 'Every connection is greeted at once and served at once: no queue of waiting clients, no limit on how many.',
-    guide: `${GUIDE} § One session per connection`,
+    hint: "Greet and serve every connection at once, and listen with a backlog of a few hundred (stage 2's 1 makes a burst wait for TCP's retries).",
+    guide: `${GUIDE} § A class connecting at once`,
   }, async (t) => {
     const { port } = await start(t);
     const crowd = await joinCrowd(t, port, CROWD);
