@@ -74,3 +74,4 @@ bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for th
 
 bench: $(STAMP) ## round trips/s and latency of the reference server next to a bare echo server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
+	@$(NODE) --import tsx kit/bench/many-clients.ts
