@@ -38,6 +38,11 @@ export class Rng {
   pick<T>(items: readonly T[]): T {
     return items[this.int(0, items.length - 1)];
   }
+
+  /** A generator of its own for party `i`: concurrent parties then draw the same input in any order. */
+  fork(i: number): Rng {
+    return new Rng(Math.imul(this.seed ^ 0x9e3779b9, i + 1) ^ (i * 0x85ebca6b));
+  }
 }
 
 /** The test's generator: from CLASSCHAT_SEED if set, else a fresh seed, noted in the transcript. */
