@@ -6,10 +6,11 @@ import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
+import { showText } from '../kit/harness/show.ts';
 import type { WireClient } from '../kit/harness/wire.ts';
 import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, received } from './06-final/peers.ts';
 import { expectExit, startServer } from './06-final/programs.ts';
-import { asParty, joinCrowd, memoryMiB, mib, pipelineLines, seeded, seededLine, type Rng } from './08-multiserver/crowd.ts';
+import { asParty, joinCrowd, startCrowdServer, memoryMiB, mib, pipelineLines, seeded, seededLine, type Rng } from './08-multiserver/crowd.ts';
 
 const GUIDE = 'guide/08-multiserver.md';
 const STAGE = '08-multiserver';
@@ -47,9 +48,10 @@ async function conversation(client: WireClient, rng: Rng, index: number): Promis
   } else if (style === 2) {
     const bytes = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
     const cut = rng.int(1, bytes.length - 1); // anywhere, even inside a character
-    client.sendBytes(bytes.subarray(0, cut), `the first ${cut} bytes of ${lines.length} CRLF lines`);
+    const shown = (part: Buffer): string => showText(part.toString('utf8'), 400);
+    client.sendBytes(bytes.subarray(0, cut), `${shown(bytes.subarray(0, cut))} (the first ${cut} bytes of ${lines.length} CRLF lines)`);
     await new Promise((resolve) => setImmediate(resolve)); // the rest in a write of its own
-    client.sendBytes(bytes.subarray(cut), 'the rest');
+    client.sendBytes(bytes.subarray(cut), `${shown(bytes.subarray(cut))} (the rest)`);
   } else {
     for (const l of lines) client.sendLine(l);
   }
@@ -91,11 +93,11 @@ describe('08 the multi-client server', () => {
     hint: "Greet and serve every connection at once, and listen with a backlog of a few hundred (stage 2's 1 makes a burst wait for TCP's retries).",
     guide: `${GUIDE} § A class connecting at once`,
   }, async (t) => {
-    const { port } = await start(t);
+    const { port } = await startCrowdServer(t, STAGE);
     const crowd = await joinCrowd(t, port, CROWD);
     // All are still connected here: each one's reply proves it is served alongside the others.
-    await Promise.all(crowd.map((c) => asParty(t, () => converse(c, [`${c.who} is here`]))));
-    await Promise.all(crowd.map((c) => asParty(t, () => converse(c, [`${c.who} is still here`]))));
+    await Promise.all(crowd.map((c) => asParty(t, () => converse(c, [`${c.who} # is here`]), { who: c.who, crowd })));
+    await Promise.all(crowd.map((c) => asParty(t, () => converse(c, [`${c.who} # is still here`]), { who: c.who, crowd })));
   });
 
   graded(`${CROWD} clients at once, each with its own conversation: merged, split and CRLF lines, UTF-8, in order, then exit or close`, {
@@ -104,9 +106,9 @@ describe('08 the multi-client server', () => {
     guide: `${GUIDE} § One session per connection`,
   }, async (t) => {
     const rng = seeded(t);
-    const { port } = await start(t);
+    const { port } = await startCrowdServer(t, STAGE);
     const crowd = await joinCrowd(t, port, CROWD);
-    await Promise.all(crowd.map((c, i) => asParty(t, () => conversation(c, rng.fork(i), i))));
+    await Promise.all(crowd.map((c, i) => asParty(t, () => conversation(c, rng.fork(i), i), { who: c.who, crowd })));
     // The server is still there for whoever comes next.
     const next = await t.connect(port, { who: 'a client after the crowd' });
     await next.expectLine(ACK);
@@ -269,17 +271,17 @@ describe('08 the multi-client server', () => {
     hint: 'Keep every open connection in a set (stage 5 trackClients); on SIGTERM send each the shutdown line, close them all and the listener, and exit 0.',
     guide: `${GUIDE} § Shutting down many clients`,
   }, async (t) => {
-    const { program: server, port } = await start(t);
+    const { program: server, port } = await startCrowdServer(t, STAGE);
     const crowd = await joinCrowd(t, port, CROWD);
     crowd[0].send('half a line when the signal comes');
-    await Promise.all(crowd.slice(1).map((c) => asParty(t, () => converse(c, [`${c.who} before the signal`]))));
+    await Promise.all(crowd.slice(1).map((c) => asParty(t, () => converse(c, [`${c.who} # before the signal`]), { who: c.who, crowd })));
     server.signal('SIGTERM');
     const exited = expectExit(t, server, 0, 'it got SIGTERM', 2000);
     exited.catch(() => {}); // awaited below; a client's failure may be reported first
     await Promise.all(crowd.map((c) => asParty(t, async () => {
       await c.expectLine(SHUTDOWN);
       await c.expectClose(`the server to close ${c.who}'s connection after the shutdown line`);
-    })));
+    }, { who: c.who, crowd })));
     await exited;
   });
 });

@@ -4,11 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
-import type { Program } from '../../kit/harness/program.ts';
-import { showDuration } from '../../kit/harness/show.ts';
+import { describeExit, type Program } from '../../kit/harness/program.ts';
+import { showDuration, showText } from '../../kit/harness/show.ts';
 import { Transcript } from '../../kit/harness/transcript.ts';
 import { WireClient } from '../../kit/harness/wire.ts';
 import { ACK } from '../06-final/peers.ts';
+import { startServer, type RunningServer } from '../06-final/programs.ts';
 
 /** Set it to repeat a run's inputs exactly; every test notes the seed it used. */
 export const SEED_VAR = 'CLASSCHAT_SEED';
@@ -62,18 +63,38 @@ export function seededLine(rng: Rng, who: string, n: number): string {
 }
 
 /**
- * Runs `step` for one party of a test that has its own transcript (one of a crowd). When it fails,
- * the failure shows that party's whole conversation after what the server and the test did.
+ * Runs `step` for one party of a crowd, whose conversation has a transcript of its own. When it
+ * fails, the failure shows what the test and the server did meanwhile, the conversation of every
+ * other client the failure names (e.g. whose bytes arrived in this client's reply), then this
+ * party's own conversation and the expectation that broke.
  */
-export async function asParty<T>(t: TestKit, step: () => Promise<T>): Promise<T> {
+export async function asParty<T>(t: TestKit, step: () => Promise<T>, party?: { who: string; crowd: readonly WireClient[] }): Promise<T> {
   try {
     return await step();
   } catch (err) {
     if (!(err instanceof ExpectationFailure)) throw err;
+    // The crowd's lines start with their sender's name ("client 7 #2: …"): look for them in what arrived.
+    const got = err.message.slice(err.message.lastIndexOf('\nGot:'));
+    const named = (party?.crowd ?? []).filter((c) => c.who !== party?.who && got.includes(`${c.who} #`));
+    const others = named.slice(0, 3).map((c) => `The conversation of ${c.who}, whose line this failure shows:\n${c.transcript.format()}`);
     const failure = new ExpectationFailure({ expected: '', got: '' });
-    failure.message = `Meanwhile, the server and the test:\n${t.transcript.format()}\n${err.message}`;
+    failure.message = [`Meanwhile, the test and the server:\n${t.transcript.format()}`, ...others, err.message].join('\n');
     throw failure;
   }
+}
+
+/**
+ * Starts the stage's server with its stdout log kept out of the test's transcript (one line per
+ * client of a crowd would bury everything else); its exit, and the end of its stderr, are noted.
+ */
+export async function startCrowdServer(t: TestKit, stage: string): Promise<RunningServer> {
+  const running = await startServer({ ...t, transcript: new Transcript() }, { stage });
+  t.transcript.note(`server listening on port ${running.port} (its log of each client is left out here)`);
+  void running.program.exited.then((exit) => {
+    const stderr = running.program.out.stderr.captured().trim();
+    t.transcript.note(`server exited with ${describeExit(exit)}${stderr ? `; the end of its stderr: ${showText(stderr.slice(-300), 300)}` : ''}`);
+  });
+  return running;
 }
 
 /**
