@@ -124,6 +124,21 @@ export const STAGES: readonly Stage[] = [
       'Send each typed line as soon as it is read: do not wait for its reply first.',
     ],
   },
+  {
+    number: 8,
+    slug: 'multiserver',
+    title: 'The multi-client server',
+    task: 3,
+    points: 20,
+    goal: 'Serve many clients at once, each in its own session, with backpressure and a goodbye to all on shutdown.',
+    files: ['server.ts'],
+    programs: ['server'],
+    hints: [
+      'Keep nothing about one client in a variable all clients share: one session, one decoder per connection.',
+      "Stop reading from a client whose replies are not drained (write() returned false); resume on 'drain'.",
+      'On SIGTERM, say goodbye to every open connection, not only the latest.',
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
