@@ -443,6 +443,10 @@ describe('09 client-to-client chat', () => {
     const said = text(random, 5);
     client.typeLine(`@${bob} ${said}`);
     await s.expect(chat(me, bob, said), `the chat message for "@${bob} ${said}"`);
+    // Quotes, a backslash and a tab must be escaped: JSON.stringify does it, a template string does not.
+    const tricky = 'she said "hi" \\ then\tleft';
+    client.typeLine(`@${bob} ${tricky}`);
+    await s.expect(chat(me, bob, tricky), `the chat message for ${showText(`@${bob} ${tricky}`)}, quotes escaped`);
     client.typeLine('/who');
     await s.expect({ status: '2', sender: me }, 'the who request for "/who"');
     // Four messages in one write, then one split inside a character, then one ended by CRLF.
