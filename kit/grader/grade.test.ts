@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { RUN_ID_VAR } from '../run/sweep.ts';
+import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient } from '../harness/patience.ts';
 import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();
@@ -129,8 +130,8 @@ describe('grading a class with hostile submissions', () => {
   test('a silent server fails with "no response", not a runner timeout', () => {
     const ack = byName('silent-handler').tests.find((t) => t.stage === 3 && /ACK line/.test(t.name))!;
     expect(ack.status).toBe('failed');
-    expect(ack.message).toMatch(/nothing within 2 s \(no response\)/);
-    expect(ack.durationMs).toBeLessThan(5000);
+    expect(ack.message).toMatch(/nothing within [\d.]+ s \(no response\)/);
+    expect(ack.durationMs).toBeLessThan(patient(6000));
   });
 
   test('the detached child is killed and noted', () => {
@@ -138,9 +139,10 @@ describe('grading a class with hostile submissions', () => {
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {
-    expect(processesWith('environ', `${RUN_ID_VAR}=`)).toEqual([]);
-    // The detached child's sleep carries no run id (it was started with an empty environment).
-    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
+    // Only this test's runs: other runs may be going on elsewhere on the machine.
+    expect(processesWith('environ', `${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
+    // The detached child's sleep has an empty environment; the fixture names it after its run.
+    expect(processesWith('cmdline', `sleep-${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
     expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
   });
 

@@ -3,15 +3,15 @@
 // The child is killed when the whole run is over its limit or when no test has finished for a
 // while: a student's infinite loop blocks a test worker, and nothing inside vitest can stop that.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient } from '../harness/patience.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
 import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
-import { RUN_ID_VAR, sweep } from './sweep.ts';
+import { newRunId, RUN_ID_VAR, sweep } from './sweep.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'unfinished';
 
@@ -109,7 +109,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const files = opts.stages.map(testPath);
   const vitest = join(kit, 'node_modules', 'vitest', 'vitest.mjs');
   const reporter = join(kit, 'kit', 'run', 'reporter.ts');
-  const runId = randomUUID();
+  const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
   const args = [vitest, 'run', '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
   const child = spawn(process.execPath, args, {
@@ -142,7 +142,8 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
     const unregister = onAbort(() => stop('interrupted'));
     const watchdog = setInterval(() => {
       if (Date.now() - started > limitMs) stop(`the run took longer than ${limitMs / 1000} s and was stopped`);
-      else if (Date.now() - lastProgress > stallMs) stop(`no test finished for ${stallMs / 1000} s, so the run was stopped (an infinite loop blocks everything)`);
+      // A busy machine slows every test alike: the stall limit stretches with it (patience.ts).
+      else if (Date.now() - lastProgress > patient(stallMs)) stop(`no test finished for ${Math.round(patient(stallMs) / 1000)} s, so the run was stopped (an infinite loop blocks everything)`);
     }, 200);
     // 'close' comes once vitest's pipes are closed too (its last records are read by then); a
     // grandchild that keeps a pipe open must not hold the run, so 'exit' plus a moment will do.
@@ -197,7 +198,10 @@ function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefi
     const r = results.get(d.name);
     const status: TestStatus = r ? (r.passed ? 'passed' : 'failed') : 'unfinished';
     const message = r ? r.message : `This test did not finish: ${stopped ?? 'the run ended before it'}.`;
-    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint: d.hint, guide: d.guide, durationMs: r?.durationMs ?? 0 };
+    // A failed check that names its own rule (rule()) points there instead of at the test's main one.
+    const hint = (status === 'failed' && r?.hint) || d.hint;
+    const guide = (status === 'failed' && r?.guide) || d.guide;
+    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint, guide, durationMs: r?.durationMs ?? 0 };
   });
   const earned = tests.reduce((sum, t) => sum + t.earned, 0);
   return { stage, tests, earned, max: tests.reduce((sum, t) => sum + t.points, 0) };
