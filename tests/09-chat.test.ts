@@ -5,6 +5,8 @@
 // chat written in any language (guide/09-chat.md § How it is graded).
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
+import { patient } from '../kit/harness/patience.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import type { Program } from '../kit/harness/program.ts';
 import { showDuration, showText } from '../kit/harness/show.ts';
@@ -42,14 +44,14 @@ describe('09 client-to-client chat', () => {
     // Signed in out of order on purpose: the lists are sorted by code point (capitals first).
     const [zed, amy, bea] = names(random, 'Zed', 'Amy', 'bea');
     const { port } = await server(t);
-    const z = await JsonPeer.connect(t, port, zed);
+    const z = await JsonPeer.greeted(t, port, zed);
     z.send({ status: '0', sender: zed });
     await z.expect({ status: '0', sender: 'server', text: welcome(zed, [zed]) }, 'the welcome notice');
-    const a = await JsonPeer.connect(t, port, amy);
+    const a = await JsonPeer.greeted(t, port, amy);
     a.send({ status: '0', sender: amy });
     await a.expect({ status: '0', sender: 'server', text: welcome(amy, [amy, zed]) }, 'the welcome notice, with the names sorted');
     await z.expect({ status: '0', sender: 'server', text: joined(amy) });
-    const b = await JsonPeer.connect(t, port, bea);
+    const b = await JsonPeer.greeted(t, port, bea);
     b.send({ status: '0', sender: bea });
     await b.expect({ status: '0', sender: 'server', text: welcome(bea, [amy, zed, bea]) }, 'the welcome notice, with the names sorted');
     await z.expect({ status: '0', sender: 'server', text: joined(bea) });
@@ -65,7 +67,7 @@ describe('09 client-to-client chat', () => {
     const [carol, alice, bob] = names(random, 'Carol', 'alice', 'Bob');
     const { port } = await server(t);
     const [c, a] = await room(t, port, [carol, alice]);
-    await JsonPeer.connect(t, port, 'not signed in');
+    await (await JsonPeer.connect(t, port, 'not signed in')).accepted();
     const b = await JsonPeer.join(t, port, bob);
     a.send({ status: '2', sender: alice });
     await a.expect({ status: '2', sender: 'server', receiver: alice, users: [bob, carol, alice] });
@@ -87,7 +89,8 @@ describe('09 client-to-client chat', () => {
     await b.expect(chat('Alice', 'Bob', 'Hi, do you know how TCP works?'), "the course's example message");
     // Receivers are found ignoring case.
     b.send(chat('Bob', 'alice', 'found you'));
-    await a.expect(chat('Bob', 'alice', 'found you'), 'a message sent to "alice", which is Alice ignoring case');
+    await rule({ hint: 'Key the registry by the lower-cased name, so "alice" finds Alice.', guide: `${GUIDE} § The client registry` },
+      () => a.expect(chat('Bob', 'alice', 'found you'), 'a message sent to "alice", which is Alice ignoring case'));
     // Two senders write to Bob at once: each one's messages arrive in the order they were sent.
     const fromAlice = Array.from({ length: 12 }, (_, i) => `${i + 1}: ${text(random)}`);
     const fromCarol = Array.from({ length: 12 }, (_, i) => `${i + 1}: ${text(random)}`);
@@ -208,7 +211,7 @@ describe('09 client-to-client chat', () => {
     p.name = longest;
     await a.expect({ status: '0', sender: 'server', text: joined(longest) });
     p.send({ status: '0', sender: longest });
-    await p.expectError('bad-message');
+    await rule({ hint: 'A second sign-in on a signed-in connection is a "bad-message".', guide: `${GUIDE} § Bad input` }, () => p.expectError('bad-message'));
   });
 
   graded('server: before signing in, only a sign-in is accepted', {
@@ -228,7 +231,7 @@ describe('09 client-to-client chat', () => {
     p.send({ status: '9', sender: bob });
     await p.expectError('not-signed-in', null);
     p.send({ status: '0', sender: bob });
-    await p.expectNotice('the welcome, after the errors');
+    await p.expectWelcome('the welcome, after the errors');
     p.send(chat(bob, alice, 'in at last'));
     await a.expect(chat(bob, alice, 'in at last'), `${bob}'s first message, and none before it`);
   });
@@ -306,9 +309,11 @@ describe('09 client-to-client chat', () => {
     const [alice, bob, carol, dave] = names(random, 'Alice', 'Bob', 'Carol', 'Dave');
     const { program, port } = await server(t);
     const [a, b, c, d] = await room(t, port, [alice, bob, carol, dave]);
-    a.send({ status: '9', sender: alice });
+    // Exit and a message after it in one write: the message after exit is not read.
+    a.wire.send(`${JSON.stringify({ status: '9', sender: alice })}\n${JSON.stringify(chat(alice, bob, 'after exit'))}\n`);
     await a.expect({ status: '0', sender: 'server', text: GOODBYE }, 'the goodbye notice');
-    await a.wire.expectClose(`the server to close ${alice}'s connection after the goodbye`);
+    await rule({ hint: 'After {"status":"9"} send the goodbye notice, then end() the connection and read nothing more from it.', guide: `${GUIDE} § The client registry` },
+      () => a.wire.expectClose(`the server to close ${alice}'s connection after the goodbye`));
     await b.expect({ status: '0', sender: 'server', text: left(alice) });
     // Carol crashes halfway through a message: the server must not wait for its end.
     c.wire.send(`${JSON.stringify(chat(carol, bob, 'this never')).slice(0, 30)}`);
@@ -352,7 +357,7 @@ describe('09 client-to-client chat', () => {
     for (; sent < lines && !sawLeft; sent++) {
       if (f.wire.socket.write(line)) continue;
       const drained = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 5000);
+        const timer = setTimeout(() => resolve(false), patient(5000));
         f.wire.socket.once('drain', () => {
           clearTimeout(timer);
           resolve(true);
@@ -379,7 +384,7 @@ describe('09 client-to-client chat', () => {
     const random = seeded(t);
     const [alice, bob] = names(random, 'Alice', 'Bob');
     const { program, port } = await server(t);
-    const peers = [...await room(t, port, [alice, bob]), await JsonPeer.connect(t, port, 'not signed in')];
+    const peers = [...await room(t, port, [alice, bob]), await (await JsonPeer.connect(t, port, 'not signed in')).accepted()];
     program.signal('SIGTERM');
     for (const p of peers) {
       await p.expect({ status: '0', sender: 'server', text: SHUTDOWN }, 'the shutdown notice');
@@ -405,7 +410,8 @@ describe('09 client-to-client chat', () => {
       await client.waitForLine('stdout', `"* Welcome, ${name}! Online: …"`, (l) => l.startsWith(`* Welcome, ${name}! Online: `), startWithin(startedAt));
     }
     alice.typeLine('/who');
-    await prints(alice, '* Online: Alice, Bob, Carol');
+    await rule({ hint: 'The server answers "2" with the sorted names; the client prints them as "* Online: Alice, Bob, Carol".', guide: `${GUIDE} § The client registry` },
+      () => prints(alice, '* Online: Alice, Bob, Carol'));
     const hello = text(random);
     alice.typeLine(`@Bob ${hello}`);
     await prints(bob, `[Alice] ${hello}`);
@@ -413,13 +419,16 @@ describe('09 client-to-client chat', () => {
     bob.typeLine(`@Alice ${answer}`);
     await prints(alice, `[Bob] ${answer}`);
     carol.typeLine('@Dave are you there?');
-    await carol.waitForLine('stdout', 'an error line starting with "! "', (l) => l.startsWith('! '));
+    await rule({ hint: 'The server answers an unknown receiver with a "3" error; the client prints it as "! <text>".', guide: `${GUIDE} § The unknown receiver` },
+      () => carol.waitForLine('stdout', 'an error line starting with "! "', (l) => l.startsWith('! ')));
     carol.typeLine('@Alice still here');
     await prints(alice, '[Carol] still here');
     alice.typeLine('exit');
-    await prints(alice, `* ${GOODBYE}`);
-    await expectExit(t, alice, 0, 'after the goodbye');
-    await prints(bob, '* Alice left');
+    await rule({ hint: '"exit" sends {"status":"9"}; the server answers with the goodbye notice and closes; the client exits 0, and the others hear "Alice left".', guide: `${GUIDE} § The client registry` }, async () => {
+      await prints(alice, `* ${GOODBYE}`);
+      await expectExit(t, alice, 0, 'after the goodbye');
+      await prints(bob, '* Alice left');
+    });
     carol.endInput();
     await prints(carol, `* ${GOODBYE}`);
     await expectExit(t, carol, 0, 'stdin ended, which counts as exit');
