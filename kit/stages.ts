@@ -139,6 +139,21 @@ export const STAGES: readonly Stage[] = [
       'On SIGTERM, say goodbye to every open connection, not only the latest.',
     ],
   },
+  {
+    number: 9,
+    slug: 'chat',
+    title: 'Client-to-client chat',
+    task: 4,
+    points: 30,
+    goal: 'Let signed-in clients write to each other through the server, one JSON object per line.',
+    files: ['messages.ts', 'server.ts', 'client.ts'],
+    programs: ['server', 'client'],
+    hints: [
+      "Frame the JSON with your stage 4 LineDecoder (limit 4096): one object per line, never one per 'data' event.",
+      'Answer every bad line with a status "3" error and keep the connection open; an unknown receiver is the sender\'s to hear about.',
+      "Check the receiver's writableLength after each write: past 1 MiB, cut that receiver off.",
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
