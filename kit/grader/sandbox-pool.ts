@@ -12,7 +12,8 @@ const STDERR_CAP = 16 * 1024;
 
 class SandboxedWorker implements PoolWorker {
   readonly name = SANDBOX_POOL;
-  readonly cacheFs = true;
+  // Transformed modules travel over the channel, not through a temporary folder of the main process.
+  readonly cacheFs = false;
   private child: ChildProcess | undefined;
 
   constructor(

@@ -17,18 +17,18 @@ const spec = sandboxSpec();
 const files = (programs: boolean): string[] =>
   STAGES.filter((s) => (s.programs?.length ?? 0) > 0 === programs).map((s) => `tests/${stageId(s)}.test.ts`);
 
+// Each project takes the suites' settings and only its own files (`extends` would add the suites' include).
+const project = (name: string, programs: boolean, pool?: ReturnType<typeof sandboxPool>) => ({
+  test: { ...suites.test, name, root, include: files(programs), ...(pool ? { pool } : {}) },
+});
+
 export default mergeConfig(
   suites,
   defineConfig({
     root,
     cacheDir,
     test: spec
-      ? {
-          projects: [
-            { extends: true, test: { name: 'in-process', include: files(false), pool: sandboxPool(writeNodeWrapper(spec, join(root, 'kit', 'grader', '.node-sandboxed'))) } },
-            { extends: true, test: { name: 'programs', include: files(true) } },
-          ],
-        }
+      ? { projects: [project('in-process', false, sandboxPool(writeNodeWrapper(spec, join(root, 'kit', 'grader', '.node-sandboxed')))), project('programs', true)] }
       : {},
   }),
 );
