@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,9 @@ import { shippedStarters } from '../starters.ts';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { MEMORY_LIMIT_BYTES, PROCESS_LIMIT, sandboxUnavailable } from './sandbox.ts';
+import { Program } from '../harness/program.ts';
+import { Transcript } from '../harness/transcript.ts';
+import { MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 
 const ROOT = kitRoot();
 const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
@@ -206,4 +208,61 @@ describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissi
 // As root on Linux (CI, the instructor's machine) `make install` provides it; elsewhere it is optional.
 test.runIf(process.platform === 'linux' && process.getuid?.() === 0)('this machine has the sandbox', () => {
   expect(unavailable).toBeUndefined();
+});
+
+// The hook in Program.start, as the suites of stages with programs use it under the grader.
+describe.skipIf(unavailable !== undefined)('a program started in the sandbox', () => {
+  let sandbox: RunSandbox;
+  beforeAll(() => {
+    sandbox = openRunSandbox(`unit-${process.pid}`, [realpathSync(join(ROOT, 'node_modules'))]);
+    Object.assign(process.env, sandbox.env);
+  });
+  afterAll(() => {
+    delete process.env[SANDBOX_VAR];
+    sandbox?.close();
+  });
+
+  const run = (script: string): Program => Program.start(process.execPath, ['-e', script], { who: 'program', transcript: new Transcript(), cwd: '/tmp' });
+
+  test('runs as nobody, sees neither the kit nor the grader, and cannot write what it sees', async () => {
+    const script = `
+      const fs = require('node:fs');
+      const can = (f) => { try { f(); return 'yes'; } catch (e) { return e.code; } };
+      console.log(JSON.stringify({
+        uid: process.getuid(),
+        solutions: can(() => fs.readdirSync(${JSON.stringify(join(ROOT, 'solutions'))})),
+        writeModules: can(() => fs.writeFileSync(${JSON.stringify(join(ROOT, 'node_modules', 'x'))}, 'x')),
+        processes: fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).length,
+        tmp: can(() => fs.writeFileSync('/tmp/x', 'x')),
+      }));`;
+    const p = run(script);
+    const seen = JSON.parse(await p.waitForLine('stdout', 'its findings', (l) => l.startsWith('{'), 20_000)) as Record<string, unknown>;
+    await p.stop();
+    expect(seen).toEqual({ uid: SANDBOX_UID, solutions: 'ENOENT', writeModules: 'EROFS', processes: 2, tmp: 'yes' });
+  });
+
+  test('gets the signals sent to its process group, and its own exit code is what the tests see', async () => {
+    const p = run(`process.on('SIGTERM', () => process.exit(3)); console.log('ready'); setInterval(() => {}, 1000);`);
+    await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
+    p.signal('SIGTERM');
+    expect(await p.waitForExit('exit on SIGTERM', 10_000)).toEqual({ code: 3, signal: null });
+  });
+
+  test('cannot start more than the process limit, and nothing of it outlives its stop()', async () => {
+    const p = run(`
+      const { spawn } = require('node:child_process');
+      let started = 0, refused = 0;
+      for (let i = 0; i < ${PROCESS_LIMIT + 44}; i++) {
+        try { spawn('sleep', ['60'], { stdio: 'ignore' }).on('error', () => refused++); started++; } catch { refused++; }
+      }
+      setTimeout(() => console.log('refused ' + refused), 2000);`);
+    const line = await p.waitForLine('stdout', 'how many were refused', (l) => l.startsWith('refused'), 30_000);
+    expect(Number(line.split(' ')[1])).toBeGreaterThan(44);
+    await p.stop();
+    const closed = sandbox.close();
+    expect(closed.notes.join(' ')).toContain(`more than ${PROCESS_LIMIT} processes`);
+    expect(closed.killed).toBe(0);
+    sandbox = openRunSandbox(`unit-${process.pid}-2`, []);
+    Object.assign(process.env, sandbox.env);
+  });
 });

@@ -17,7 +17,7 @@ export const SANDBOX_VAR = 'CLASSCHAT_SANDBOX';
 /** nobody: owns no file of the kit, the grader or the other students. */
 export const SANDBOX_UID = 65534;
 /** Limits of one submission (all its sandboxes together). */
-export const MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024;
+export const MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024;
 export const PROCESS_LIMIT = 256;
 export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -183,7 +183,7 @@ function closeCgroups(memory: string, pids: string): { killed: number; notes: st
   if (oomKills > 0) notes.push(`The submission used more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; ${oomKills} of its processes were killed.`);
   // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
   const killed = new Set<number>();
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; round < 250; round++) {
     const left = [...new Set([...procsOf(memory), ...procsOf(pids)])];
     if (left.length === 0) break;
     for (const pid of left) {

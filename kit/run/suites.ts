@@ -101,7 +101,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** `tests/01-socket.test.ts`: how the reporter names a stage's file. */
-const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
+export const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
 
 /**
  * One vitest child: its own process group, the records of its reporter on file descriptor 3 (a
@@ -182,7 +182,7 @@ class LineBuffer {
   }
 }
 
-function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
+export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
   const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
   const results = records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file);
