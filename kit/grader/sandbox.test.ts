@@ -3,7 +3,7 @@
 // and afterwards nothing is left running and neither the kit nor the exports have changed.
 // Stages 1 (in-process: the student's module runs in the test worker) and 6 (programs) are
 // graded: together they cover both ways student code runs.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { RUN_ID_VAR } from '../run/sweep.ts';
 import { shippedStarters } from '../starters.ts';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, writeExports } from './exports.ts';
-import { gradeAll, type StudentGrade } from './grade.ts';
+import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
 import { Program } from '../harness/program.ts';
 import { Transcript } from '../harness/transcript.ts';
 import { MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
@@ -265,4 +265,38 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     sandbox = openRunSandbox(`unit-${process.pid}-2`, []);
     Object.assign(process.env, sandbox.env);
   });
+});
+
+describe('where the sandbox cannot be had', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    cpSync(join(ROOT, 'solutions'), join(dir, 'alice'), { recursive: true });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const grade = (...extra: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kit', 'cli.ts'), 'grade', dir, '--stages', '1', '--out', join(dir, '.out'), ...extra], {
+      cwd: ROOT,
+      env: { ...process.env, CLASSCHAT_BWRAP: '/nonexistent/bwrap', NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+
+  test('make grade says why in one line and refuses', () => {
+    const r = grade();
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^No sandbox for student code: .*Grading refused; --unsandboxed \(UNSANDBOXED=1\)/);
+    expect(existsSync(join(dir, '.out'))).toBe(false);
+  });
+
+  test('--unsandboxed grades, and every page says the grades are not tamper-proof', () => {
+    const r = grade('--unsandboxed');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'feedback', 'alice.md'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'gradescope', 'alice', 'results.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'grades.csv'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'grades.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+  }, 60_000);
 });

@@ -21,6 +21,8 @@ export const MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024;
 export const PROCESS_LIMIT = 256;
 export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
+/** Where bubblewrap is (CLASSCHAT_BWRAP for a build of it elsewhere). */
+const bwrap = (): string => process.env.CLASSCHAT_BWRAP || '/usr/bin/bwrap';
 const CONTROLLERS = ['memory', 'pids'] as const;
 
 export interface SandboxSpec {
@@ -87,7 +89,7 @@ const DROP = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_U
 function script(spec: SandboxSpec, cwd: string, keepSignals: boolean, command = ''): string {
   const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(`${cg}/cgroup.procs`)} || exit 125`).join('\n');
   const trap = keepSignals ? "trap '' TERM INT HUP\n" : '';
-  return `${enter}\n${trap}exec /usr/bin/bwrap ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} ${command}"$@"\n`;
+  return `${enter}\n${trap}exec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} ${command}"$@"\n`;
 }
 
 /** `command args…` as it runs under the grader: inside the sandbox if one is set, as is otherwise. */
@@ -129,11 +131,11 @@ function ownCgroup(controller: string): string | undefined {
 export function sandboxUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the sandbox needs Linux';
   if (process.getuid?.() !== 0) return 'the sandbox needs root (to drop student code to an unprivileged user)';
-  for (const tool of ['/usr/bin/bwrap', '/usr/bin/setpriv', '/usr/bin/unshare', '/usr/bin/env', IP]) {
+  for (const tool of [bwrap(), '/usr/bin/setpriv', '/usr/bin/unshare', '/usr/bin/env', IP]) {
     if (!existsSync(tool)) return `${tool} is missing (Debian: apt-get install bubblewrap util-linux)`;
   }
   for (const c of CONTROLLERS) if (!ownCgroup(c)) return `the cgroup v1 ${c} controller is not mounted at ${CGROUP_ROOT}/${c}`;
-  const net = inOwnNetwork('/usr/bin/bwrap', []);
+  const net = inOwnNetwork(bwrap(), []);
   const probe = spawnSync(net.command, [...net.args, ...bwrapArgs({ readOnly: [], cgroups: [] }), '--', ...DROP, process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 10_000 });
   if (probe.status !== 0) return `bubblewrap cannot make namespaces here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}`;
   return undefined;
