@@ -117,7 +117,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const kit = makeGradingKit();
   let sandbox: RunSandbox | undefined;
   try {
-    const env = compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin'));
+    const env = await compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin'));
     sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws, kit.dir));
     const outcome = await runSuites({
       stages: opts.stages,
