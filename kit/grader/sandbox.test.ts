@@ -263,9 +263,10 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     const line = await p.waitForLine('stdout', 'how many were refused', (l) => l.startsWith('refused'), 30_000);
     expect(Number(line.split(' ')[1])).toBeGreaterThan(44);
     await p.stop();
-    const closed = sandbox.close();
-    expect(closed.notes.join(' ')).toContain(`more than ${PROCESS_LIMIT} processes`);
-    expect(closed.killed).toBe(0);
+    // The kernel empties the pid namespace once its first process is gone: nothing needs killing.
+    for (let waited = 0; sandbox.processes().length > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox.processes()).toEqual([]);
+    expect(sandbox.close().notes.join(' ')).toContain(`more than ${PROCESS_LIMIT} processes`);
     sandbox = openRunSandbox(`unit-${process.pid}-2`, []);
     Object.assign(process.env, sandbox.env);
   });

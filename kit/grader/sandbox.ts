@@ -145,6 +145,8 @@ export interface RunSandbox {
   /** Environment for the trusted runner: every sandbox of the run reads its spec from it. */
   env: NodeJS.ProcessEnv;
   spec: SandboxSpec;
+  /** Pids still in the run's cgroups (a process that is exiting may be listed a moment longer). */
+  processes(): number[];
   /** Kills whatever is still in the run's cgroups, removes them; returns what happened. */
   close(): { killed: number; notes: string[] };
 }
@@ -162,6 +164,7 @@ export function openRunSandbox(name: string, readOnly: string[]): RunSandbox {
   return {
     spec,
     env: { [SANDBOX_VAR]: JSON.stringify(spec) },
+    processes: () => [...new Set([...procsOf(memory), ...procsOf(pids)])],
     close: () => closeCgroups(memory, pids),
   };
 }
