@@ -15,7 +15,7 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: help install test test-under-load typecheck selfcheck kit-tests mutation progress server client bench grade gradescope-bundle bench-grade
+.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress server client bench grade gradescope-bundle bench-grade
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
@@ -31,7 +31,11 @@ help: ## show this list
 	@echo
 	@echo "Variables: TARGET=solutions|DIR (code to grade), GUIDE=0 (skip the chapter), HOST=, PORT="
 
-install: $(STAMP) ## install the dependencies (npm ci)
+install: $(STAMP) sandbox-tools ## install the dependencies (npm ci; bubblewrap for the grader when root)
+
+# The grader's sandbox (bubblewrap): installed when missing and root on Debian/Ubuntu, else skipped.
+sandbox-tools:
+	@sh kit/grader/install-sandbox.sh
 
 stage-%: $(STAMP)
 	@$(CLI) stage $*
@@ -56,7 +60,7 @@ selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
 mutation: $(STAMP) ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
 	@$(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
 
-kit-tests: $(STAMP) ## unit tests of the kit's own tooling
+kit-tests: $(STAMP) sandbox-tools ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
 
 server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
@@ -65,14 +69,14 @@ server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PO
 client: $(STAMP) ## run the final client (TARGET=solutions for the reference; PORT=, HOST=)
 	@$(NODE) --import tsx $(FINAL)/client.ts $(ENDPOINT)
 
-grade: $(STAMP) ## grade a class: make grade SUBMISSIONS=dir [STAGES=1-3] [JOBS=n] [OUT=grades]
+grade: $(STAMP) sandbox-tools ## grade a class: make grade SUBMISSIONS=dir [STAGES=1-3] [JOBS=n] [OUT=grades] [UNSANDBOXED=1]
 	@if [ -z "$(SUBMISSIONS)" ]; then echo "Usage: make grade SUBMISSIONS=dir (each entry: a folder, .zip or .tar.gz)"; exit 2; fi
-	@$(CLI) grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
+	@$(CLI) grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) $(if $(filter 1,$(UNSANDBOXED)),--unsandboxed)
 
 gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
 	@$(CLI) gradescope-bundle
 
-bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for the target)
+bench-grade: $(STAMP) sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
 bench: $(STAMP) ## round trips/s and latency next to a bare echo server; many clients next to a bare fan-out server

@@ -23,7 +23,7 @@ Commands:
   guide <N|protocol|testing>              show a chapter of the guide
   progress [--target DIR]                 grade every stage and print a table
   check                                   the kit's self-check (solutions pass, starters fail)
-  grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S]
+  grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S] [--unsandboxed]
                                           grade every submission in DIR (an instructor's run)
   autograde <SUBMISSION> <RESULTS.json>   grade one submission, write Gradescope's results.json
   gradescope-bundle [--out FILE]          write the Gradescope autograder zip
@@ -35,6 +35,7 @@ Options:
   --stages LIST  stages to grade: 3, 1-3, 1,4-6 or all (default all)
   --jobs N       submissions graded at once (default: the number of cores)
   --time-limit S seconds one submission may take in all (default 180)
+  --unsandboxed  grade even where the sandbox cannot be had (grades marked not tamper-proof)
   -h, --help     show this help
 
 Exit codes: 0 success, 1 tests failed, 2 bad usage.
@@ -70,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       stages: { type: 'string' },
       jobs: { type: 'string' },
       'time-limit': { type: 'string' },
+      unsandboxed: { type: 'boolean' },
     },
   });
   const [command, arg] = positionals;
@@ -100,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
         stages: parseStageList(values.stages),
         jobs: values.jobs === undefined ? undefined : positive('--jobs', values.jobs),
         limitMs: values['time-limit'] === undefined ? undefined : positive('--time-limit', values['time-limit']) * 1000,
+        unsandboxed: values.unsandboxed === true || process.env.UNSANDBOXED === '1',
       });
     }
     case 'autograde': {
