@@ -52,6 +52,8 @@ export interface RunOptions {
   workers?: number;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
+  /** Called with every record, declared tests included (for output that streams per stage). */
+  onRecord?: (record: RunRecord) => void;
   /** Called when processes the run left behind were killed, with how many. */
   onSwept?: (count: number) => void;
 }
@@ -129,6 +131,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
     records.push(record);
     lastProgress = Date.now();
     if (record.type === 'result') opts.onResult?.(record);
+    opts.onRecord?.(record);
   });
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => lines.push(chunk));
 
@@ -174,7 +177,8 @@ class LineBuffer {
   }
 }
 
-function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
+/** Scores one stage from a run's records (exported for output that streams per stage). */
+export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
   // The first record of each test counts: a later one claiming otherwise is not the runner's.
   const declared = [...new Map(records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file).reverse().map((r) => [r.name, r])).values()].reverse();
