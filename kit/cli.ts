@@ -161,9 +161,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const usage = err instanceof UsageError || (err as NodeJS.ErrnoException)?.code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`${chalk.red('Error:')} ${(err as Error).message}\n`);
-    // Through make, flags cannot be passed: point at `make help` instead of --help.
-    if (usage) process.stderr.write(process.env.CLASSCHAT_VIA_MAKE ? 'Run make help for the list of commands.\n' : 'Run with --help for usage.\n');
+    // One line. Through make, flags cannot be passed: point at `make help` instead of --help.
+    const more = usage ? (process.env.CLASSCHAT_VIA_MAKE ? ' (make help lists the commands)' : ' (--help lists the commands)') : '';
+    process.stderr.write(`${chalk.red('Error:')} ${(err as Error).message}${more}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );
