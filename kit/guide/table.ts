@@ -40,8 +40,10 @@ const longestWordOf = (text: string): number => Math.max(0, ...text.split(/\s+/)
 
 /** Draws one markdown table; `inline` renders a cell's inline markdown (code, bold) as terminal text. */
 export function renderTable(token: Tokens.Table, inline: (tokens: Tokens.TableCell['tokens']) => string, width: number): string {
-  const head = token.header.map((cell) => chalk.bold(inline(cell.tokens)));
-  const rows = token.rows.map((row) => row.map((cell) => inline(cell.tokens)));
+  // marked-terminal hides ':' behind a placeholder until a block is finished; a table is one.
+  const cell = (c: Tokens.TableCell): string => inline(c.tokens).replaceAll('*#COLON|*', ':');
+  const head = token.header.map((c) => chalk.bold(cell(c)));
+  const rows = token.rows.map((row) => row.map(cell));
   const all = [head, ...rows];
   const natural = head.map((_, i) => Math.max(...all.map((r) => visibleWidth(r[i] ?? ''))) + PADDING);
   const longest = head.map((_, i) => Math.max(...all.map((r) => longestWordOf(r[i] ?? ''))) + PADDING);

@@ -2,6 +2,7 @@
 // writes a new file; others write "file.tmp" and rename it over the original (an atomic save);
 // emacs leaves ".#file" locks. One save must grade once, after the burst, and only for a file
 // that is code.
+import { watch, type FSWatcher } from 'node:fs';
 
 /** True for the temporary, backup and lock files editors make around a save. */
 export function isEditorNoise(name: string): boolean {
@@ -43,4 +44,28 @@ export function debounce(fn: () => void, quietMs: number): Debounced {
       timer = undefined;
     },
   };
+}
+
+/**
+ * Watches a folder (Node's fs.watch: inotify on Linux, no polling) and calls `onSave` once per
+ * burst of code changes, with the file last touched and when the burst began. The folder is
+ * watched rather than its files, so a save that renames a new file over the old one is seen.
+ */
+export function watchSaves(folder: string, onSave: (file: string | undefined, startedAt: number) => void, quietMs: number): FSWatcher {
+  let startedAt: number | undefined;
+  let last: string | undefined;
+  const fire = debounce(() => {
+    const at = startedAt ?? Date.now();
+    startedAt = undefined;
+    onSave(last, at);
+  }, quietMs);
+  const watcher = watch(folder, (_event, name) => {
+    const file = name?.toString() ?? null;
+    if (!isCodeChange(file)) return;
+    startedAt ??= Date.now();
+    last = file ?? undefined;
+    fire.trigger();
+  });
+  watcher.on('close', () => fire.cancel());
+  return watcher;
 }

@@ -80,7 +80,16 @@ export function protocolRules(markdown: string): ProtocolRule[] {
 
 const STOP = new Set('the and that this with from for its their your then than when what which while once into each every only must does not are was has have one two any all but can get gets given test tests check after before back about text line lines'.split(' '));
 
-const wordsOf = (text: string): string[] => (text.toLowerCase().match(/[a-z][a-z0-9_]{2,}/g) ?? []).filter((w) => !STOP.has(w));
+/**
+ * The words of a text for matching: identifiers split (DEFAULT_HOST, resolveEndpoint → default,
+ * host, resolve, endpoint), plurals folded, and numbers such as 12345 or 127.0.0.1 kept whole.
+ */
+export function wordsOf(text: string): string[] {
+  const spaced = text.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const words = (spaced.match(/[a-z][a-z0-9]{2,}/g) ?? []).map((w) => (w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  const numbers = spaced.match(/\d+(?:\.\d+){3}|\d{3,}/g) ?? [];
+  return [...words.filter((w) => !STOP.has(w)), ...numbers];
+}
 
 /**
  * The protocol rule a failing check is most about: the rule sharing the most distinctive words

@@ -3,7 +3,7 @@
 // progress bar, and the keys. Saves are seen through Node's fs.watch on the stage's folder (an
 // inotify watch on Linux, no polling); a burst of editor events grades once. Where file events
 // never come (network drives, some WSL setups) `r` grades by hand.
-import { watch as watchFs, type FSWatcher } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chalk } from '../color.ts';
 import { page } from '../guide/pager.ts';
@@ -14,7 +14,7 @@ import { onAbort } from '../run/abort.ts';
 import type { StageScore } from '../run/suites.ts';
 import { guideFile, STAGES, stageDir, type Stage } from '../stages.ts';
 import { gradeStage, showChapter } from '../walkthrough.ts';
-import { debounce, isCodeChange } from './debounce.ts';
+import { watchSaves } from './debounce.ts';
 import { formatHints, hintLevelFor, hintLevels, revealNextHint, type HintLevel } from './hints.ts';
 import { cachedResult, firstFailure, passed } from './results.ts';
 import { loadState } from './state.ts';
@@ -85,7 +85,7 @@ export function watchScreen(s: Screen): string {
     'r re-run',
     'q quit',
   ];
-  lines.push(`Keys: ${keys.join(' · ')}   ${chalk.dim('Saving a file grades again.')}`);
+  lines.push(`Keys: ${keys.join(' · ')}`, chalk.dim('Saving a file grades again.'));
   return `${lines.join('\n')}\n`;
 }
 
@@ -145,25 +145,14 @@ export function watch(opts: WatchOptions): Promise<number> {
     }
   };
 
-  // A burst of events is one save; it is timed from its first event.
-  let burstStart: number | undefined;
-  let lastFile: string | undefined;
-  const onSave = debounce(() => {
-    savedAt = burstStart;
-    burstStart = undefined;
-    void grade(`a change to ${lastFile ?? 'a file'}`);
-  }, SAVE_QUIET_MS);
   const watchStage = () => {
     watcher?.close();
     const folder = stageDir(stage, opts.target);
     try {
-      watcher = watchFs(folder, (_event, name) => {
-        const file = name?.toString() ?? null;
-        if (!isCodeChange(file)) return;
-        burstStart ??= Date.now();
-        lastFile = file ?? undefined;
-        onSave.trigger();
-      });
+      watcher = watchSaves(folder, (file, startedAt) => {
+        savedAt = startedAt;
+        void grade(`a change to ${file ?? 'a file'}`);
+      }, SAVE_QUIET_MS);
       watcher.on('error', () => {
         note = `File events stopped for ${shortPath(folder)}: press r to grade by hand.`;
       });
@@ -177,7 +166,6 @@ export function watch(opts: WatchOptions): Promise<number> {
     const rl = input.isTTY ? undefined : createInterface({ input });
     const quit = (code: number) => {
       watcher?.close();
-      onSave.cancel();
       unregister();
       if (input.isTTY) input.setRawMode(false);
       rl?.close();
