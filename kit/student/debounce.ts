@@ -9,7 +9,7 @@ export function isEditorNoise(name: string): boolean {
   const base = name.split(/[\\/]/).pop() ?? name;
   return (
     /^\d+$/.test(base) || // vim's write test (4913, 5036, …)
-    /\.sw[a-p]x?$/.test(base) || // vim swap files
+    /\.s[a-w][a-z]$/.test(base) || // vim swap files (.swp, .swo, …, and its .swx probe)
     /~$/.test(base) || // backups
     /^\.#/.test(base) || /^#.*#$/.test(base) || // emacs locks and auto-saves
     /\.(tmp|temp|bak|orig)$/i.test(base) ||

@@ -57,18 +57,23 @@ export function protocolRules(markdown: string): ProtocolRule[] {
   let section = '';
   let block: string[] = [];
   let fenced = false;
+  const counts = new Map<string, number>();
   const flush = () => {
     const text = block.join('\n').trim();
     block = [];
     if (!text || !section || NOT_RULES.test(section)) return;
     const n = /^(\d+)\. /.exec(text)?.[1];
-    rules.push({ where: `guide/protocol.md § ${section}${n ? `, rule ${n}` : ''}`, text });
+    const kind = n ? 'rule' : text.startsWith('- ') ? 'point' : 'paragraph';
+    const count = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, count);
+    rules.push({ where: `guide/protocol.md § ${section}, ${kind} ${n ?? count}`, text });
   };
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
     if (!fenced && /^## /.test(line)) {
       flush();
       section = line.slice(3).trim();
+      counts.clear();
     } else if (!fenced && (/^\s*$/.test(line) || /^(\d+\.|-) /.test(line))) {
       flush();
       if (line.trim()) block.push(line);
