@@ -169,7 +169,8 @@ export function watch(opts: WatchOptions): Promise<number> {
       unregister();
       if (input.isTTY) input.setRawMode(false);
       rl?.close();
-      input.pause();
+      // A pipe the other side keeps open would hold the process: let go of stdin for good.
+      input.destroy();
       process.stdout.write('\n');
       resolve(code);
     };
