@@ -15,7 +15,7 @@ export interface Stage {
   goal: string;
   /** Files the student edits, relative to the stage folder. */
   files: string[];
-  /** General hints, shown when a stage is not yet fully passed. */
+  /** General hints: the second level of `make hint-N` (and `h` in `make watch`). */
   hints: string[];
   /**
    * Programs the stage's suite starts as processes (`<kind>.ts` in the stage folder). The grader

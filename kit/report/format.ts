@@ -82,6 +82,7 @@ export function nextStep(score: StageScore, nextStage: number | undefined): stri
       : chalk.green(`Stage passed with full points. Next: make stage-${nextStage}`);
   }
   const file = `stages/${stageId(score.stage)}/`;
-  return `${failed} test${failed === 1 ? '' : 's'} to go. Edit ${file}, then run ${chalk.bold(`make stage-${score.stage.number} GUIDE=0`)} again.` +
-    `\nGeneral hints: ${score.stage.hints.join(' ')}`;
+  const n = score.stage.number;
+  return `${failed} test${failed === 1 ? '' : 's'} to go. Edit ${file}, then run ${chalk.bold(`make stage-${n}`)} again, or leave ${chalk.bold('make watch')} running to grade on every save.` +
+    `\nStuck? ${chalk.bold(`make hint-${n}`)} goes one level deeper each time; ${chalk.bold(`make try-${n}`)} runs your code by hand.`;
 }
