@@ -2,7 +2,7 @@
 // the port is taken (start it twice to see). Connect with nc; Ctrl-C stops it through stopListening().
 import { createServer } from 'node:net';
 import type * as Stage2 from '../../stages/02-listen/listen.ts';
-import { howToConnect, load } from './common.ts';
+import { howToConnect, load, tryPort } from './common.ts';
 
 const m = await load<typeof Stage2>('02-listen', 'listen.ts');
 const server = createServer((client) => {
@@ -11,7 +11,7 @@ const server = createServer((client) => {
   client.end();
 });
 try {
-  const bound = await m.listen(server, { host: process.env.HOST || '127.0.0.1', port: Number(process.env.PORT ?? 12345) });
+  const bound = await m.listen(server, { host: process.env.HOST || '127.0.0.1', port: tryPort() });
   process.stdout.write(`${m.listeningLine(bound)}\n${howToConnect(bound.port)}\n`);
 } catch (err) {
   process.stdout.write(`listen() rejected: ${(err as Error).message}\n`);

@@ -25,11 +25,20 @@ export function attempt<T>(what: string, call: () => T): T | undefined {
   }
 }
 
-/** A kit-made server on 127.0.0.1 and PORT (default: any free port), for the stages before 2's listen(). */
+/** The port to try things on: PORT, or the protocol's 12345 (PORT=0: any free port). */
+export const tryPort = (): number => Number(process.env.PORT || 12345);
+
+/** A kit-made server on 127.0.0.1 and PORT (default 12345), for the stages whose own code does not listen. */
 export async function kitServer(): Promise<{ server: Server; port: number }> {
   const server = createServer();
-  server.listen(Number(process.env.PORT || 0), '127.0.0.1');
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err as Error))]);
+  const wanted = tryPort();
+  server.listen(wanted, '127.0.0.1');
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err as Error))]);
+  } catch (err) {
+    process.stderr.write(`Cannot listen on 127.0.0.1:${wanted} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). PORT=0 picks a free port.\n`);
+    process.exit(1);
+  }
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : 0 };
 }
