@@ -8,28 +8,24 @@ CLI   := $(NODE) --import tsx kit/cli.ts
 STAMP := node_modules/.classchat-installed
 
 # Passed through to the programs and suites: TARGET=solutions, GUIDE=0, HOST=, PORT=, SERVER_CMD=…
-export TARGET GUIDE SERVER_CMD CLIENT_CMD
+export TARGET GUIDE SERVER_CMD CLIENT_CMD WATCH CACHED FORCE YES
+# Tells the kit's command line that its flags cannot be typed: usage errors then say `make help`.
+export CLASSCHAT_VIA_MAKE := 1
 
 $(STAMP): package.json package-lock.json
 	@echo "Installing dependencies (npm ci)…"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress server client bench grade gradescope-bundle bench-grade
+.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress watch server client bench grade gradescope-bundle bench-grade
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
 FINAL := $(or $(TARGET),stages)/06-final
 ENDPOINT = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-help: ## show this list
-	@echo "ClassChat Lab: build the ClassChat TCP server and client, stage by stage."
-	@echo
-	@echo "  make stage-N      read chapter N and grade your stage N (N = 1…6)"
-	@echo "  make guide-N      read chapter N only (guide-protocol: the protocol)"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
-	@echo
-	@echo "Variables: TARGET=solutions|DIR (code to grade), GUIDE=0 (skip the chapter), HOST=, PORT="
+help: $(STAMP) ## show this list
+	@$(CLI) make-help $(MAKEFILE_LIST)
 
 install: $(STAMP) sandbox-tools ## install the dependencies (npm ci; bubblewrap for the grader when root)
 
@@ -37,14 +33,37 @@ install: $(STAMP) sandbox-tools ## install the dependencies (npm ci; bubblewrap 
 sandbox-tools:
 	@sh kit/grader/install-sandbox.sh
 
-stage-%: $(STAMP)
-	@$(CLI) stage $*
+stage-%: $(STAMP) ## chapter N (all of it the first time), then stage N graded; WATCH=1 stays
+	@$(CLI) stage "$*"
 
-guide-%: $(STAMP)
-	@$(CLI) guide $*
+guide-%: $(STAMP) ## chapter N in a pager (guide-protocol: the protocol)
+	@$(CLI) guide "$*"
 
-progress: $(STAMP) ## grade every stage of your code and show a table
-	@$(CLI) progress
+hint-%: $(STAMP) ## the next hint level for stage N's first failing test
+	@$(CLI) hint "$*"
+
+solution-%: $(STAMP) ## the reference solution as a diff with yours, once stage N passes (FORCE=1)
+	@$(CLI) solution "$*"
+
+try-%: $(STAMP) ## run your stage N code by hand (PORT=), before grading it
+	@PORT=$(PORT) HOST=$(HOST) $(CLI) try "$*"
+
+reset-%: $(STAMP) ## put stage N's starter back, after asking; your files are backed up
+	@$(CLI) reset "$*"
+
+# `make stage-` and friends: no stage number, so the pattern rules above do not match.
+stage- guide- hint- solution- try- reset-: $(STAMP)
+	@$(CLI) $(@:-=) ""
+
+watch: $(STAMP) ## grade your current stage on every save, with keys for hints and more
+	@$(CLI) watch
+
+# make reads `--cached` as its own option and stops; `make progress -- --cached` or CACHED=1 work.
+progress: $(STAMP) ## every stage graded, row by row (CACHED=1: the last results at once)
+	@$(CLI) progress $(filter --cached,$(MAKECMDGOALS))
+
+--cached:
+	@:
 
 test: $(STAMP) typecheck selfcheck kit-tests mutation ## the kit's own checks (what CI runs)
 

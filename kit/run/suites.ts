@@ -55,6 +55,8 @@ export interface RunOptions {
   workers?: number;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
+  /** Called with every record, declared tests included (for output that streams per stage). */
+  onRecord?: (record: RunRecord) => void;
   /** Called when processes the run left behind were killed, with how many. */
   onSwept?: (count: number) => void;
   /** vitest config file to use (the grader's; default: the kit's own). */
@@ -143,6 +145,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
     records.push(record);
     lastProgress = Date.now();
     if (record.type === 'result') opts.onResult?.(record);
+    opts.onRecord?.(record);
   });
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => lines.push(chunk));
 
@@ -211,6 +214,7 @@ class LineBuffer {
   }
 }
 
+/** Scores one stage from a run's records (exported for output that streams per stage). */
 export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
   const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
