@@ -16,6 +16,7 @@ $(STAMP): package.json package-lock.json
 	@touch $@
 
 .PHONY: help install test typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
+.PHONY: guide guide-check
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
@@ -42,7 +43,7 @@ guide-%: $(STAMP)
 progress: $(STAMP) ## grade every stage of your code and show a table
 	@$(CLI) progress
 
-test: $(STAMP) typecheck selfcheck kit-tests ## the kit's own checks (what CI runs)
+test: $(STAMP) typecheck selfcheck kit-tests guide-check ## the kit's own checks (what CI runs)
 
 typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
@@ -71,3 +72,17 @@ bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for th
 
 bench: $(STAMP) ## round trips/s and latency of the reference server next to a bare echo server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
+
+# The guide as a web site, and its check in a real browser (Debian's chromium; never downloaded).
+CHROMIUM := /usr/bin/chromium
+
+guide: $(STAMP) ## the guide as a web site in dist/guide/ (open dist/guide/index.html)
+	@$(NODE) --import tsx kit/site/build.ts
+
+guide-check: $(STAMP) $(CHROMIUM) ## open every page of the web guide in headless Chromium; screenshots in dist/guide-shots/
+	@$(NODE) --import tsx kit/site/check.ts
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "The guide check needs Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then try again."; exit 2; fi
+	@echo "Installing Chromium for the guide check (apt-get install chromium)…"
+	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
