@@ -28,6 +28,7 @@ help: ## show this list
 	@echo
 	@echo "  make stage-N      read chapter N and grade your stage N (N = 1…6)"
 	@echo "  make guide-N      read chapter N only (guide-protocol: the protocol)"
+	@echo "  make demo-N       a scripted session of your stage N programs, as dist/demo/stage-N.svg and .txt"
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 	@echo
 	@echo "Variables: TARGET=solutions|DIR (code to grade), GUIDE=0 (skip the chapter), HOST=, PORT="
@@ -86,3 +87,6 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" != 0 ]; then echo "The guide check needs Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then try again."; exit 2; fi
 	@echo "Installing Chromium for the guide check (apt-get install chromium)…"
 	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+demo-%: $(STAMP)
+	@$(NODE) --import tsx kit/demo/run.ts $*
