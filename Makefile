@@ -16,7 +16,7 @@ $(STAMP): package.json package-lock.json
 	@touch $@
 
 .PHONY: help install test typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
-.PHONY: guide guide-check
+.PHONY: guide guide-check dist-student solutions-present
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
@@ -44,15 +44,15 @@ guide-%: $(STAMP)
 progress: $(STAMP) ## grade every stage of your code and show a table
 	@$(CLI) progress
 
-test: $(STAMP) typecheck selfcheck kit-tests guide-check ## the kit's own checks (what CI runs)
+test: $(STAMP) solutions-present typecheck selfcheck kit-tests guide-check ## the kit's own checks (what CI runs)
 
-typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
+typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
 
-selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
+selfcheck: $(STAMP) solutions-present ## solutions pass, starters fail, chapters render
 	@$(CLI) check
 
-kit-tests: $(STAMP) ## unit tests of the kit's own tooling
+kit-tests: $(STAMP) solutions-present ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
 
 server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
@@ -68,10 +68,10 @@ grade: $(STAMP) ## grade a class: make grade SUBMISSIONS=dir [STAGES=1-3] [JOBS=
 gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
 	@$(CLI) gradescope-bundle
 
-bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for the target)
+bench-grade: $(STAMP) solutions-present ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
-bench: $(STAMP) ## round trips/s and latency of the reference server next to a bare echo server
+bench: $(STAMP) solutions-present ## round trips/s and latency of the reference server next to a bare echo server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
 
 # The guide as a web site, and its check in a real browser (Debian's chromium; never downloaded).
@@ -90,3 +90,10 @@ $(CHROMIUM):
 
 demo-%: $(STAMP)
 	@$(NODE) --import tsx kit/demo/run.ts $*
+
+# The student release (make dist-student) has no solutions/: the kit's own checks say so there.
+solutions-present:
+	@test -d solutions || { echo "make $(firstword $(MAKECMDGOALS)) needs the reference solutions (solutions/), which this student release of the kit leaves out. Grade your own code with make stage-N or make progress."; exit 2; }
+
+dist-student: $(STAMP) ## write dist/student/: the kit without solutions, for a course's template repository
+	@$(NODE) --import tsx kit/release/student.ts
