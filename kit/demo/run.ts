@@ -71,7 +71,7 @@ async function play(stage: Stage, script: DemoScript, rec: Recorder): Promise<vo
       const who = step.as ?? step.start;
       if (step.start === 'client' && port === undefined) throw new DemoStopped('the script starts a client before any server');
       const endpoint = step.start === 'server' ? ['--host', HOST, '--port', '0'] : ['--host', HOST, '--port', String(port)];
-      const { command, args } = commandFor(stageId(stage), step.start);
+      const { command, args } = commandFor(step.stage ?? stageId(stage), step.start);
       const all = [...args, ...endpoint, ...(step.args ?? [])];
       rec.event(who, `$ ${shownCommand(command, all)}`);
       const env = { ...process.env };

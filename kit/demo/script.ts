@@ -8,8 +8,9 @@ export type DemoStep =
   | { caption: string }
   /** Starts a program of the stage. A server gets `--host 127.0.0.1 --port 0` and must print its
    *  listening line; a client gets the last server's host and port (even once that server has
-   *  stopped, which shows the "server down" case). `args` are appended. */
-  | { start: ProgramKind; as?: string; args?: string[] }
+   *  stopped, which shows the "server down" case). `args` are appended. `stage` starts another
+   *  stage's program (e.g. stage 6's server for a client-only stage): `'06-final'`. */
+  | { start: ProgramKind; as?: string; args?: string[]; stage?: string }
   /** Types a line on a program's stdin. */
   | { type: string; line: string }
   /** Waits until a program prints a line that contains `text` (on stdout unless `stream` says). */

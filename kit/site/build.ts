@@ -92,7 +92,9 @@ function renderPage(page: Page, dir: string, diagrams: string[]): string {
           return `<figure class="flow"><img src="flows/${name}" alt="${alt}"><figcaption><details><summary>${alt} (as text)</summary><pre><code>${escapeHtml(text)}</code></pre></details></figcaption></figure>\n`;
         }
         const known = language && hljs.getLanguage(language) ? language : 'plaintext';
-        const html = hljs.highlight(text, { language: known, ignoreIllegals: true }).value;
+        let html = hljs.highlight(text, { language: known, ignoreIllegals: true }).value;
+        // A sample report's "Read: guide/03-accept.md § The ACK line" is a link, as in a terminal.
+        if (['plaintext', 'text', 'txt'].includes(known)) html = html.replace(/guide\/([\w-]+)\.md § ([^\n<]+)/g, (all, page: string, h: string) => `<a href="${page}.html#${slugOf(h)}">${all}</a>`);
         return `<pre><code class="hljs language-${escapeHtml(known)}">${html}</code></pre>\n`;
       },
       codespan({ text }: Tokens.Codespan) {
@@ -121,8 +123,14 @@ function renderPage(page: Page, dir: string, diagrams: string[]): string {
 function nav(pages: Page[], current: string): string {
   const items = pages.map((p) => {
     const label = p.stage ? `${p.stage.number}. ${p.stage.title}` : 'Protocol';
-    const here = p.file === current ? ' aria-current="page"' : '';
-    return `<li><a href="${p.file}"${here}>${escapeHtml(label)}</a></li>`;
+    if (p.file !== current) return `<li><a href="${p.file}">${escapeHtml(label)}</a></li>`;
+    // The page being read also lists its sections.
+    const sections = p.markdown
+      .split('\n')
+      .filter((l) => l.startsWith('## '))
+      .map((l) => l.slice(3).trim())
+      .map((h) => `<li><a href="#${slugOf(h)}">${escapeHtml(h.replace(/`/g, ''))}</a></li>`);
+    return `<li><a href="${p.file}" aria-current="page">${escapeHtml(label)}</a><ul class="toc">${sections.join('')}</ul></li>`;
   });
   const home = current === 'index.html' ? ' aria-current="page"' : '';
   return `<nav class="side"><a class="brand" href="index.html"${home}>ClassChat Lab</a><ol>${items.join('')}</ol></nav>`;

@@ -14,6 +14,8 @@ nav.side .brand { display: block; font-weight: 700; font-size: 1.1rem; color: va
 nav.side ol { list-style: none; margin: 0; padding: 0; position: sticky; top: 1rem; }
 nav.side li a { display: block; padding: .3rem .5rem; border-radius: 6px; color: var(--text); }
 nav.side a[aria-current="page"] { background: #ddf4ff; color: var(--accent); font-weight: 600; }
+nav.side ul.toc { list-style: none; margin: .2rem 0 .5rem .6rem; padding: 0 0 0 .5rem; border-left: 2px solid var(--line); font-size: .85rem; }
+nav.side ul.toc a { padding: .15rem .5rem; color: var(--muted); }
 main { flex: 1 1 auto; min-width: 0; max-width: 54rem; padding: 1.5rem 2.5rem 3rem; }
 h1 { font-size: 2rem; line-height: 1.25; margin: .5rem 0 1rem; padding-bottom: .3em; border-bottom: 1px solid var(--line); }
 h2 { font-size: 1.45rem; margin: 2rem 0 .75rem; padding-bottom: .25em; border-bottom: 1px solid var(--line); }
@@ -38,7 +40,8 @@ footer.pager { display: flex; justify-content: space-between; gap: 1rem; margin-
 @media (max-width: 52rem) {
   body { display: block; }
   nav.side { min-height: 0; border-right: 0; border-bottom: 1px solid var(--line); }
-  nav.side ol { display: flex; flex-wrap: wrap; gap: .25rem; }
+  nav.side ol { display: flex; flex-wrap: wrap; gap: .25rem; position: static; }
+  nav.side ul.toc { display: none; }
   main { padding: 1rem; }
 }
 `;
