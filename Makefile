@@ -15,7 +15,7 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: help install test typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
+.PHONY: help install test test-under-load typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
 .PHONY: guide guide-check dist-student solutions-present
 
 OUT ?= grades
@@ -45,6 +45,9 @@ progress: $(STAMP) ## grade every stage of your code and show a table
 	@$(CLI) progress
 
 test: $(STAMP) solutions-present typecheck selfcheck kit-tests guide-check ## the kit's own checks (what CI runs)
+
+test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
+	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4)
 
 typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"

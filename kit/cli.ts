@@ -20,7 +20,7 @@ Usage: node --import tsx kit/cli.ts <command> [options]
 
 Commands:
   stage <N> [--no-guide] [--target DIR]   show chapter N, grade stage N (exit 0 = full points)
-  guide <N|protocol>                      show a chapter of the guide
+  guide <N|protocol|testing>              show a chapter of the guide
   progress [--target DIR]                 grade every stage and print a table
   check                                   the kit's self-check (solutions pass, starters fail)
   grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S]
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
       return walkStage({ stage: stageByNumber(stageArg(arg)), target, showGuide });
     }
     case 'guide': {
-      const file = arg === 'protocol' ? join(kitRoot(), 'guide', 'protocol.md') : guideFile(stageByNumber(stageArg(arg)));
+      const file = arg === 'protocol' || arg === 'testing' ? join(kitRoot(), 'guide', `${arg}.md`) : guideFile(stageByNumber(stageArg(arg)));
       process.stdout.write(renderFile(file));
       return 0;
     }

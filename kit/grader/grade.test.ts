@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { RUN_ID_VAR } from '../run/sweep.ts';
+import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient } from '../harness/patience.ts';
 import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();
@@ -43,7 +44,8 @@ const EXPECTED: Record<string, Record<number, number>> = {
 const expectedPoints = (student: string, stage: number): number =>
   EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
 
-const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => /^classchat-(grade|kit)-/.test(n));
+// This process's own folders only (they carry its pid): other runs may be going on meanwhile.
+const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`classchat-grade-${process.pid}-`) || n.startsWith(`classchat-kit-${process.pid}-`));
 
 /** Pids of live processes whose /proc/<pid>/<file> contains `text` (zombies excluded). */
 function processesWith(file: 'environ' | 'cmdline', text: string): number[] {
@@ -97,7 +99,7 @@ describe('grading a class with hostile submissions', () => {
     dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
     buildClass(dir);
     grades = await gradeAll({ submissions: dir, stages: GRADED, jobs: 2, limitMs: 120_000, stallMs: TEST_LIMIT_MS + 2_000 });
-  }, 300_000);
+  }, patient(600_000));
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -129,8 +131,8 @@ describe('grading a class with hostile submissions', () => {
   test('a silent server fails with "no response", not a runner timeout', () => {
     const ack = byName('silent-handler').tests.find((t) => t.stage === 3 && /ACK line/.test(t.name))!;
     expect(ack.status).toBe('failed');
-    expect(ack.message).toMatch(/nothing within 2 s \(no response\)/);
-    expect(ack.durationMs).toBeLessThan(5000);
+    expect(ack.message).toMatch(/nothing within [\d.]+ s \(no response\)/);
+    expect(ack.durationMs).toBeLessThan(patient(6000));
   });
 
   test('the detached child is killed and noted', () => {
@@ -138,9 +140,10 @@ describe('grading a class with hostile submissions', () => {
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {
-    expect(processesWith('environ', `${RUN_ID_VAR}=`)).toEqual([]);
-    // The detached child's sleep carries no run id (it was started with an empty environment).
-    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
+    // Only this test's runs: other runs may be going on elsewhere on the machine.
+    expect(processesWith('environ', `${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
+    // The detached child's sleep has an empty environment; the fixture names it after its run.
+    expect(processesWith('cmdline', `sleep-${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
     expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
   });
 

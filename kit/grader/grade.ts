@@ -85,7 +85,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const notes: string[] = [];
   let stagesRoot: string | undefined;
   // Archives are unpacked in a scratch folder; only their stage folders are copied on.
-  const unpackDir = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
+  const unpackDir = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
   try {
     stagesRoot = findStagesRoot(unpack(sub, join(unpackDir, 'unpacked')));
     if (!stagesRoot) notes.push('No stage folders (01-socket/, …) were found in the submission.');

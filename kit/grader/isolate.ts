@@ -16,7 +16,7 @@ export interface Workspace {
 
 /** Copies the stage folders of `stagesRoot` into a fresh workspace. */
 export function makeWorkspace(stagesRoot: string | undefined): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
+  const root = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
   const ws: Workspace = { stages: join(root, 'stages'), tmp: join(root, 'tmp'), root };
   mkdirSync(ws.stages);
   mkdirSync(ws.tmp);

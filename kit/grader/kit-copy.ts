@@ -14,7 +14,7 @@ export interface GradingKit {
 const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
 
 export function makeGradingKit(): GradingKit {
-  const dir = mkdtempSync(join(tmpdir(), 'classchat-kit-'));
+  const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));
   for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true });
   symlinkSync(join(kitRoot(), 'node_modules'), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -7,7 +7,7 @@
 // shell and JSON, and its themes are plain CSS files we copy. (shiki gives finer colours but loads
 // grammars asynchronously through a WebAssembly regex engine, which a synchronous renderer cannot
 // wait for.)
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
 import hljs from 'highlight.js';
@@ -50,14 +50,21 @@ const headingsIn = (markdown: string): string[] =>
     .filter((l) => /^#{2,4} /.test(l))
     .map((l) => l.replace(/^#+ /, '').trim());
 
-/** The pages of the guide: one per stage in the manifest, then the protocol. */
+/** The pages of the guide: one per stage in the manifest, then the protocol, then any other page of guide/. */
 export function guidePages(): Page[] {
   const chapters: Page[] = STAGES.map((stage) => {
     const markdown = readFileSync(guideFile(stage), 'utf8');
     return { file: `${stageId(stage)}.html`, title: titleOf(markdown), markdown, stage };
   });
-  const protocol = readFileSync(join(kitRoot(), 'guide', 'protocol.md'), 'utf8');
-  return [...chapters, { file: 'protocol.html', title: titleOf(protocol), markdown: protocol }];
+  const taken = new Set(STAGES.map((s) => `${stageId(s)}.md`));
+  const others = readdirSync(join(kitRoot(), 'guide'))
+    .filter((f) => f.endsWith('.md') && !taken.has(f))
+    .sort((a, b) => (a === 'protocol.md' ? -1 : b === 'protocol.md' ? 1 : a.localeCompare(b)))
+    .map((f) => {
+      const markdown = readFileSync(join(kitRoot(), 'guide', f), 'utf8');
+      return { file: f.replace(/\.md$/, '.html'), title: titleOf(markdown), markdown };
+    });
+  return [...chapters, ...others];
 }
 
 /** `guide/03-accept.md`, `03-accept.md#x` or `./protocol.md` → the page it became; others unchanged. */
@@ -122,7 +129,7 @@ function renderPage(page: Page, dir: string, diagrams: string[]): string {
 
 function nav(pages: Page[], current: string): string {
   const items = pages.map((p) => {
-    const label = p.stage ? `${p.stage.number}. ${p.stage.title}` : 'Protocol';
+    const label = p.stage ? `${p.stage.number}. ${p.stage.title}` : p.file === 'protocol.html' ? 'Protocol' : p.title;
     if (p.file !== current) return `<li><a href="${p.file}">${escapeHtml(label)}</a></li>`;
     // The page being read also lists its sections.
     const sections = p.markdown
@@ -189,9 +196,11 @@ ${rows.join('\n')}
 <tfoot><tr><td></td><td>Total</td><td></td><td class="num">${total}</td><td colspan="2"></td></tr></tfoot>
 </table>
 <ul class="tasks">${tasks.join('')}</ul>
-<h2 id="protocol">The protocol</h2>
-<p><a href="protocol.html">${escapeHtml(pages[pages.length - 1].title)}</a>: every byte on the wire, what each program
-prints and how it exits. A program in any language that follows it passes the tests of the final stages.</p>
+<h2 id="protocol">The protocol, and more</h2>
+<ul>${pages
+    .filter((p) => !p.stage)
+    .map((p) => `<li><a href="${p.file}">${escapeHtml(p.title)}</a>${p.file === 'protocol.html' ? ': every byte on the wire, what each program prints and how it exits' : ''}</li>`)
+    .join('')}</ul>
 `;
 }
 
