@@ -18,6 +18,7 @@ $(STAMP): package.json package-lock.json
 	@touch $@
 
 .PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress watch server client bench grade gradescope-bundle bench-grade
+.PHONY: guide guide-check dist-student solutions-present
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
@@ -52,7 +53,7 @@ reset-%: $(STAMP) ## put stage N's starter back, after asking; your files are ba
 	@$(CLI) reset "$*"
 
 # `make stage-` and friends: no stage number, so the pattern rules above do not match.
-stage- guide- hint- solution- try- reset-: $(STAMP)
+stage- guide- hint- solution- try- reset- demo-: $(STAMP)
 	@$(CLI) $(@:-=) ""
 
 watch: $(STAMP) ## grade your current stage on every save, with keys for hints and more
@@ -65,21 +66,21 @@ progress: $(STAMP) ## every stage graded, row by row (CACHED=1: the last results
 --cached:
 	@:
 
-test: $(STAMP) typecheck selfcheck kit-tests mutation ## the kit's own checks (what CI runs)
+test: $(STAMP) solutions-present typecheck selfcheck kit-tests mutation guide-check ## the kit's own checks (what CI runs)
 
-test-under-load: $(STAMP) ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
+test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
 	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4)
 
-typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
+typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
 
-selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
+selfcheck: $(STAMP) solutions-present ## solutions pass, starters fail, chapters render
 	@$(CLI) check
 
-mutation: $(STAMP) ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
+mutation: $(STAMP) solutions-present ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
 	@$(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
 
-kit-tests: $(STAMP) sandbox-tools ## unit tests of the kit's own tooling
+kit-tests: $(STAMP) solutions-present sandbox-tools ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
 
 server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
@@ -95,9 +96,33 @@ grade: $(STAMP) sandbox-tools ## grade a class: make grade SUBMISSIONS=dir [STAG
 gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
 	@$(CLI) gradescope-bundle
 
-bench-grade: $(STAMP) sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
+bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
-bench: $(STAMP) ## round trips/s and latency next to a bare echo server; many clients next to a bare fan-out server
+bench: $(STAMP) solutions-present ## round trips/s and latency next to a bare echo server; many clients next to a bare fan-out server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
 	@$(NODE) --import tsx kit/bench/many-clients.ts
+
+# The guide as a web site, and its check in a real browser (Debian's chromium; never downloaded).
+CHROMIUM := /usr/bin/chromium
+
+guide: $(STAMP) ## the guide as a web site in dist/guide/ (open dist/guide/index.html)
+	@$(NODE) --import tsx kit/site/build.ts
+
+guide-check: $(STAMP) $(CHROMIUM) ## open every page of the web guide in headless Chromium; screenshots in dist/guide-shots/
+	@$(NODE) --import tsx kit/site/check.ts
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "The guide check needs Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then try again."; exit 2; fi
+	@echo "Installing Chromium for the guide check (apt-get install chromium)…"
+	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+demo-%: $(STAMP) ## a scripted session of your stage N programs: dist/demo/stage-N.svg and .txt, for your report
+	@$(NODE) --import tsx kit/demo/run.ts $*
+
+# The student release (make dist-student) has no solutions/: the kit's own checks say so there.
+solutions-present:
+	@test -d solutions || { echo "make $(firstword $(MAKECMDGOALS)) needs the reference solutions (solutions/), which this student release of the kit leaves out. Grade your own code with make stage-N or make progress."; exit 2; }
+
+dist-student: $(STAMP) ## write dist/student/: the kit without solutions, for a course's template repository
+	@$(NODE) --import tsx kit/release/student.ts
