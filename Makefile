@@ -98,5 +98,5 @@ demo-%: $(STAMP)
 solutions-present:
 	@test -d solutions || { echo "make $(firstword $(MAKECMDGOALS)) needs the reference solutions (solutions/), which this student release of the kit leaves out. Grade your own code with make stage-N or make progress."; exit 2; }
 
-dist-student: $(STAMP) ## write dist/student/: the kit without solutions, for a course's template repository
+dist-student: $(STAMP) solutions-present ## write dist/student/: the kit without solutions, for a course's template repository
 	@$(NODE) --import tsx kit/release/student.ts
