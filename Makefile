@@ -72,5 +72,5 @@ gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it t
 bench-grade: $(STAMP) ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
-bench: $(STAMP) ## round trips/s and latency of the reference server next to a bare echo server
+bench: $(STAMP) ## round trips/s, latency and pipelined lines/s of the reference server next to a bare echo server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
