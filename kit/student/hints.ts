@@ -46,6 +46,8 @@ export interface ProtocolRule {
   /** Where it is, e.g. `guide/protocol.md § The server, rule by rule, rule 6`. */
   where: string;
   text: string;
+  /** The part of the protocol it is in: 1 for Task 1, 2 for Tasks 2–4 (`# Part 2` onwards). */
+  part: number;
 }
 
 // Sections of the protocol that are examples or history, not rules.
@@ -58,6 +60,7 @@ export function protocolRules(markdown: string): ProtocolRule[] {
   let block: string[] = [];
   let fenced = false;
   const counts = new Map<string, number>();
+  let part = 1;
   const flush = () => {
     const text = block.join('\n').trim();
     block = [];
@@ -66,11 +69,16 @@ export function protocolRules(markdown: string): ProtocolRule[] {
     const kind = n ? 'rule' : text.startsWith('- ') ? 'point' : 'paragraph';
     const count = (counts.get(kind) ?? 0) + 1;
     counts.set(kind, count);
-    rules.push({ where: `guide/protocol.md § ${section}, ${kind} ${n ?? count}`, text });
+    rules.push({ where: `guide/protocol.md § ${section}, ${kind} ${n ?? count}`, text, part });
   };
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
-    if (!fenced && /^## /.test(line)) {
+    const partHeading = fenced ? null : /^# Part (\d+)/.exec(line);
+    if (partHeading) {
+      flush();
+      part = Number(partHeading[1]);
+      section = '';
+    } else if (!fenced && /^## /.test(line)) {
       flush();
       section = line.slice(3).trim();
       counts.clear();
@@ -126,7 +134,9 @@ export function hintLevels(stage: Stage, failure: Failure): HintLevel[] {
     const section = sectionOf(readFileSync(ref.file, 'utf8'), ref.heading);
     if (section) levels.push({ title: `From ${failure.guide}`, text: section });
   }
-  const rule = ref?.file === PROTOCOL() ? undefined : matchRule(protocolRules(protocolText), `${failure.name} ${failure.hint} ${failure.expected ?? ''}`);
+  // A Task-1 stage breaks a Task-1 rule: Part 2 repeats Task 1's words (the greeting, exit) for other purposes.
+  const rules = protocolRules(protocolText).filter((r) => stage.task > 1 || r.part === 1);
+  const rule = ref?.file === PROTOCOL() ? undefined : matchRule(rules, `${failure.name} ${failure.hint} ${failure.expected ?? ''}`);
   if (rule) levels.push({ title: `The rule: ${rule.where}`, text: rule.text.replace(/^(\d+\.|-) /, '') });
   return levels;
 }
