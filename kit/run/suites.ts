@@ -33,6 +33,8 @@ export interface StageScore {
   tests: TestScore[];
   earned: number;
   max: number;
+  /** Why the stage's records cannot be trusted (then it scores 0). */
+  tampered?: string;
 }
 
 export interface RunOptions {
@@ -53,8 +55,14 @@ export interface RunOptions {
   workers?: number;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
+  /** Called with every record, declared tests included (for output that streams per stage). */
+  onRecord?: (record: RunRecord) => void;
   /** Called when processes the run left behind were killed, with how many. */
   onSwept?: (count: number) => void;
+  /** vitest config file to use (the grader's; default: the kit's own). */
+  config?: string;
+  /** Wraps the command that starts vitest (the grader gives it a network namespace of its own). */
+  wrap?: (command: string, args: string[]) => { command: string; args: string[] };
 }
 
 export interface RunOutcome {
@@ -101,7 +109,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** `tests/01-socket.test.ts`: how the reporter names a stage's file. */
-const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
+export const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
 
 /**
  * One vitest child: its own process group, the records of its reporter on file descriptor 3 (a
@@ -117,8 +125,10 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const reporter = join(kit, 'kit', 'run', 'reporter.ts');
   const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
-  const args = [vitest, 'run', '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
-  const child = spawn(process.execPath, args, {
+  const config = opts.config ? ['--config', opts.config] : [];
+  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
+  const start = opts.wrap?.(process.execPath, args) ?? { command: process.execPath, args };
+  const child = spawn(start.command, start.args, {
     cwd: kit,
     env: { ...(opts.baseEnv ?? process.env), ...opts.env, TARGET: opts.target, [RESULTS_FD_VAR]: '3', [RUN_ID_VAR]: runId, FORCE_COLOR: '0' },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -135,6 +145,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
     records.push(record);
     lastProgress = Date.now();
     if (record.type === 'result') opts.onResult?.(record);
+    opts.onRecord?.(record);
   });
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => lines.push(chunk));
 
@@ -203,27 +214,31 @@ class LineBuffer {
   }
 }
 
-function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
+/** Scores one stage from a run's records (exported for output that streams per stage). */
+export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
-  // The first record of each test counts: a later one claiming otherwise is not the runner's.
-  const declared = [...new Map(records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file).reverse().map((r) => [r.name, r])).values()].reverse();
-  const results = new Map(records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file).reverse().map((r) => [r.name, r]));
+  const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
+  const results = records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file);
   const fileError = records.find((r) => r.type === 'file-error' && r.file === file);
   const declaredPoints = declared.reduce((sum, d) => sum + d.points, 0);
 
-  if (declared.length === 0 || declaredPoints !== stage.points) {
-    const why = declared.length > 0
-      ? `the suite declared ${declaredPoints} points where the manifest says ${stage.points}; the stage cannot be scored`
-      : fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
+  const tampered = tamperedWith(declared, results);
+  if (declared.length === 0 || declaredPoints !== stage.points || tampered) {
+    const why = tampered
+      ? `the test records of this stage were tampered with (${tampered}); the stage scores nothing`
+      : declared.length > 0
+        ? `the suite declared ${declaredPoints} points where the manifest says ${stage.points}; the stage cannot be scored`
+        : fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
     const test: TestScore = {
       stage: stage.number, name: `stage ${stageId(stage)} could not be graded`, status: 'unfinished', points: stage.points, earned: 0,
       message: why, hint: `Check that your files load: run \`make stage-${stage.number}\` and read the first error.`, guide: '', durationMs: 0,
     };
-    return { stage, tests: [test], earned: 0, max: stage.points };
+    return { stage, tests: [test], earned: 0, max: stage.points, tampered };
   }
 
+  const byName = new Map(results.map((r) => [r.name, r]));
   const tests = declared.map((d): TestScore => {
-    const r = results.get(d.name);
+    const r = byName.get(d.name);
     const status: TestStatus = r ? (r.passed ? 'passed' : 'failed') : 'unfinished';
     const message = r ? r.message : `This test did not finish: ${stopped ?? 'the run ended before it'}.`;
     // A failed check that names its own rule (rule()) points there instead of at the test's main one.
@@ -233,4 +248,25 @@ function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefi
   });
   const earned = tests.reduce((sum, t) => sum + t.earned, 0);
   return { stage, tests, earned, max: tests.reduce((sum, t) => sum + t.points, 0) };
+}
+
+/**
+ * The reporter sends exactly one declaration and at most one result per test. Anything else (a
+ * test declared twice, two results for one test, a result for a test never declared) was written
+ * by someone else: never "first record wins", the stage is not scored at all. A missing result
+ * cannot raise a score, so it only costs its own test (a worker that crashed leaves those too).
+ */
+function tamperedWith(declared: DeclaredRecord[], results: ResultRecord[]): string | undefined {
+  const names = new Set<string>();
+  for (const d of declared) {
+    if (names.has(d.name)) return `"${d.name}" was declared twice`;
+    names.add(d.name);
+  }
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (!names.has(r.name)) return `a result for "${r.name}", which the suite does not declare`;
+    if (seen.has(r.name)) return `two results for "${r.name}"`;
+    seen.add(r.name);
+  }
+  return undefined;
 }
