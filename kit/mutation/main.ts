@@ -6,6 +6,7 @@ import { chalk } from '../color.ts';
 import { showPoints } from '../report/format.ts';
 import { aborted, stopRunsOnSignals } from '../run/abort.ts';
 import { parseStageList, stageId, STAGES } from '../stages.ts';
+import { removeStaleCopies } from './edits.ts';
 import { gradeAll, type Graded, type Job } from './grade.ts';
 import { chapterMistakes, loadStage, protocolDuties, stageProblems, uncoveredRules, type StageMutations } from './plan.ts';
 
@@ -37,6 +38,7 @@ function variantRow(g: Graded): string[] {
 
 async function main(): Promise<number> {
   stopRunsOnSignals();
+  removeStaleCopies();
   const started = Date.now();
   const stagesOpt = option('--stages') ?? process.env.STAGES;
   const stages = parseStageList(stagesOpt);
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
   const results = await gradeAll(jobs, parallel, (g) => {
     finished++;
     if (process.stderr.isTTY) process.stderr.write(`\r  ${finished}/${jobs.length} ${g.job.name}\x1b[K`);
+    else if (finished % 20 === 0) process.stdout.write(`  ${finished}/${jobs.length} runs done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 
