@@ -3,6 +3,7 @@
 // Output kept in memory is capped, so a program that floods stdout cannot exhaust the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { sandboxed } from '../grader/sandbox.ts';
 import { ExpectationFailure } from './failure.ts';
 import { showDuration, showText } from './show.ts';
 import type { Transcript } from './transcript.ts';
@@ -133,7 +134,9 @@ export class Program {
 
   /** Starts `command args…` in a new process group, with stdin, stdout and stderr piped. */
   static start(command: string, args: readonly string[], opts: StartOptions): Program {
-    const child = spawn(command, args, {
+    // Under the grader, inside the submission's sandbox; as is everywhere else.
+    const run = sandboxed(command, args, opts.cwd);
+    const child = spawn(run.command, run.args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
