@@ -25,7 +25,7 @@ Usage: node --import tsx kit/cli.ts <command> [options]
 
 Commands:
   stage <N> [--no-guide] [--watch]        show chapter N, grade stage N (exit 0 = full points)
-  guide <N|protocol>                      show a chapter of the guide (in a pager on a terminal)
+  guide <N|protocol|testing>              show a chapter of the guide (in a pager on a terminal)
   progress [--cached]                     grade every stage, a row as each finishes
   watch [N]                               grade a stage on every save (default: the first not passed)
   hint <N>                                the next hint level for stage N's first failing test
@@ -33,7 +33,7 @@ Commands:
   try <N>                                 run stage N's code to poke at by hand
   reset <N> [--yes]                       put stage N's starter back (your files are backed up)
   check                                   the kit's self-check (solutions pass, starters fail)
-  grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S]
+  grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S] [--unsandboxed]
                                           grade every submission in DIR (an instructor's run)
   autograde <SUBMISSION> <RESULTS.json>   grade one submission, write Gradescope's results.json
   gradescope-bundle [--out FILE]          write the Gradescope autograder zip
@@ -49,6 +49,7 @@ Options:
   --stages LIST  stages to grade: 3, 1-3, 1,4-6 or all (default all)
   --jobs N       submissions graded at once (default: the number of cores)
   --time-limit S seconds one submission may take in all (default 180)
+  --unsandboxed  grade even where the sandbox cannot be had (grades marked not tamper-proof)
   -h, --help     show this help
 
 Exit codes: 0 success, 1 tests failed, 2 bad usage.
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       stages: { type: 'string' },
       jobs: { type: 'string' },
       'time-limit': { type: 'string' },
+      unsandboxed: { type: 'boolean' },
     },
   });
   const [command, arg] = positionals;
@@ -107,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       return walkStage({ stage, target, guide });
     }
     case 'guide': {
-      const file = arg === 'protocol' ? join(kitRoot(), 'guide', 'protocol.md') : guideFile(stageByNumber(stageArg(arg)));
+      const file = arg === 'protocol' || arg === 'testing' ? join(kitRoot(), 'guide', `${arg}.md`) : guideFile(stageByNumber(stageArg(arg)));
       page(renderFile(file));
       return 0;
     }
@@ -136,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
         stages: parseStageList(values.stages),
         jobs: values.jobs === undefined ? undefined : positive('--jobs', values.jobs),
         limitMs: values['time-limit'] === undefined ? undefined : positive('--time-limit', values['time-limit']) * 1000,
+        unsandboxed: values.unsandboxed === true || process.env.UNSANDBOXED === '1',
       });
     }
     case 'autograde': {

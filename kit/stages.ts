@@ -119,6 +119,51 @@ export const STAGES: readonly Stage[] = [
       'Import your earlier stages; do not copy them.',
     ],
   },
+  {
+    number: 7,
+    slug: 'multiplex',
+    title: 'The multiplexed client',
+    task: 2,
+    points: 20,
+    goal: 'Rebuild the client around one wait for two sources, so a server line or a typed line is handled the moment it comes, and nothing busy-waits.',
+    files: ['client.ts'],
+    programs: ['client'],
+    hints: [
+      'Never read stdin with a blocking call (readFileSync(0), readSync): the server\'s lines would wait for the user.',
+      'When nothing is queued, await a promise the next event resolves; a loop that checks again, even on a timer, burns CPU.',
+      'Send each typed line as soon as it is read: do not wait for its reply first.',
+    ],
+  },
+  {
+    number: 8,
+    slug: 'multiserver',
+    title: 'The multi-client server',
+    task: 3,
+    points: 20,
+    goal: 'Serve many clients at once, each in its own session, with backpressure and a goodbye to all on shutdown.',
+    files: ['server.ts'],
+    programs: ['server'],
+    hints: [
+      'Keep nothing about one client in a variable all clients share: one session, one decoder per connection.',
+      "Stop reading from a client whose replies are not drained (write() returned false); resume on 'drain'.",
+      'On SIGTERM, say goodbye to every open connection, not only the latest.',
+    ],
+  },
+  {
+    number: 9,
+    slug: 'chat',
+    title: 'Client-to-client chat',
+    task: 4,
+    points: 30,
+    goal: 'Let signed-in clients write to each other through the server, one JSON object per line.',
+    files: ['messages.ts', 'server.ts', 'client.ts'],
+    programs: ['server', 'client'],
+    hints: [
+      "Frame the JSON with your stage 4 LineDecoder (limit 4096): one object per line, never one per 'data' event.",
+      'Answer every bad line with a status "3" error and keep the connection open; an unknown receiver is the sender\'s to hear about.',
+      "Check the receiver's writableLength after each write: past 1 MiB, cut that receiver off.",
+    ],
+  },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

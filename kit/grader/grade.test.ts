@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { RUN_ID_VAR } from '../run/sweep.ts';
+import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient } from '../harness/patience.ts';
 import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();
@@ -43,7 +44,12 @@ const EXPECTED: Record<string, Record<number, number>> = {
 const expectedPoints = (student: string, stage: number): number =>
   EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
 
-const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => /^classchat-(grade|kit)-/.test(n));
+// This process's own folders only (they carry its pid): other runs may be going on meanwhile.
+const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`classchat-grade-${process.pid}-`) || n.startsWith(`classchat-kit-${process.pid}-`));
+
+// The machine may be shared: only processes in this test's own memory cgroup (or beneath it) count.
+const memoryCgroup = (pid: number | string): string => /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+const OURS = memoryCgroup(process.pid);
 
 /** Pids of live processes whose /proc/<pid>/<file> contains `text` (zombies excluded). */
 function processesWith(file: 'environ' | 'cmdline', text: string): number[] {
@@ -51,6 +57,7 @@ function processesWith(file: 'environ' | 'cmdline', text: string): number[] {
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)) {
     try {
       if (/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      if (!memoryCgroup(entry).startsWith(OURS)) continue;
       if (readFileSync(`/proc/${entry}/${file}`, 'latin1').includes(text)) pids.push(Number(entry));
     } catch {
       // exited, or not readable
@@ -83,7 +90,8 @@ function buildClass(dir: string): void {
   cpSync(starters.dir, join(dir, 'starter'), { recursive: true });
   if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
   cpSync(join(ROOT, 'solutions', stageId(STAGES[0])), join(dir, 'missing-files', stageId(STAGES[0])), { recursive: true });
-  for (const name of readdirSync(FIXTURES).filter((n) => !n.includes('.'))) overlay(name, join(dir, name));
+  // attacks/ holds the sandbox's fixtures (kit/grader/sandbox.test.ts).
+  for (const name of readdirSync(FIXTURES).filter((n) => !n.includes('.') && n !== 'attacks')) overlay(name, join(dir, name));
 }
 
 describe('grading a class with hostile submissions', () => {
@@ -97,7 +105,7 @@ describe('grading a class with hostile submissions', () => {
     dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
     buildClass(dir);
     grades = await gradeAll({ submissions: dir, stages: GRADED, jobs: 2, limitMs: 120_000, stallMs: TEST_LIMIT_MS + 2_000 });
-  }, 300_000);
+  }, patient(600_000));
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -129,18 +137,21 @@ describe('grading a class with hostile submissions', () => {
   test('a silent server fails with "no response", not a runner timeout', () => {
     const ack = byName('silent-handler').tests.find((t) => t.stage === 3 && /ACK line/.test(t.name))!;
     expect(ack.status).toBe('failed');
-    expect(ack.message).toMatch(/nothing within 2 s \(no response\)/);
-    expect(ack.durationMs).toBeLessThan(5000);
+    expect(ack.message).toMatch(/nothing within [\d.]+ s \(no response\)/);
+    expect(ack.durationMs).toBeLessThan(patient(6000));
   });
 
-  test('the detached child is killed and noted', () => {
-    expect(byName('detached-child').notes.join(' ')).toMatch(/left running by the submission (was|were) killed/);
+  test('the detached child does not outlive its run', () => {
+    // It dies with the sandbox's pid namespace, before the runner's sweep would have to find it.
+    expect(byName('detached-child').durationMs).toBeGreaterThan(0);
+    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {
-    expect(processesWith('environ', `${RUN_ID_VAR}=`)).toEqual([]);
-    // The detached child's sleep carries no run id (it was started with an empty environment).
-    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
+    // Only this test's runs: other runs may be going on elsewhere on the machine.
+    expect(processesWith('environ', `${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
+    // The detached child's sleep has an empty environment; the fixture names it after its run.
+    expect(processesWith('cmdline', `sleep-${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
     expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
   });
 

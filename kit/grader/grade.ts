@@ -1,15 +1,16 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
-import { stageId } from '../stages.ts';
+import { kitRoot, stageId } from '../stages.ts';
 import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
-import { makeWorkspace, removeWorkspace, scrubbedEnv } from './isolate.ts';
+import { makeWorkspace, removeWorkspace, scrubbedEnv, type Workspace } from './isolate.ts';
+import { inOwnNetwork, openRunSandbox, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 import { findStagesRoot, listSubmissions, unpack, type Submission } from './submissions.ts';
 
 export interface TestGrade {
@@ -53,12 +54,23 @@ export interface GradeOptions {
   /** Stop a run when no test has finished for this long (default: the runner's). */
   stallMs?: number;
   onProgress?: (done: number, total: number, running: number) => void;
+  /** Grade without the sandbox (it cannot be had here); every grade then says it is not tamper-proof. */
+  unsandboxed?: boolean;
 }
+
+/** Thrown by gradeAll when the sandbox cannot be had and `unsandboxed` was not given. */
+export class SandboxUnavailable extends Error {}
+
+export const UNSANDBOXED_NOTE = 'Graded without the sandbox: this grade is not tamper-proof.';
 
 export const DEFAULT_LIMIT_MS = 180_000;
 
 export async function gradeAll(opts: GradeOptions): Promise<StudentGrade[]> {
   const subs = listSubmissions(opts.submissions);
+  if (!opts.unsandboxed) {
+    const why = sandboxUnavailable();
+    if (why) throw new SandboxUnavailable(`No sandbox for student code: ${why}. Grading refused; --unsandboxed (UNSANDBOXED=1) grades anyway, marked not tamper-proof.`);
+  }
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const grades: StudentGrade[] = new Array(subs.length);
   let next = 0;
@@ -85,24 +97,36 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const notes: string[] = [];
   let stagesRoot: string | undefined;
   // Archives are unpacked in a scratch folder; only their stage folders are copied on.
-  const unpackDir = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
-  try {
-    stagesRoot = findStagesRoot(unpack(sub, join(unpackDir, 'unpacked')));
-    if (!stagesRoot) notes.push('No stage folders (01-socket/, …) were found in the submission.');
-  } catch (err) {
-    notes.push(`The submission could not be unpacked: ${(err as Error).message.split('\n')[0]}`);
+  const unpackDir = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
+  let unpacked: string | undefined;
+  if (sub.linksTo) {
+    notes.push(`The submission is a link to ${sub.linksTo}, not a folder or archive of its own: not graded.`);
+  } else {
+    try {
+      unpacked = unpack(sub, join(unpackDir, 'unpacked'));
+      stagesRoot = findStagesRoot(unpacked);
+      if (!stagesRoot) notes.push('No stage folders (01-socket/, …) were found in the submission.');
+    } catch (err) {
+      notes.push(`The submission could not be unpacked: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
-  const ws = makeWorkspace(stagesRoot);
+  const ws = makeWorkspace(stagesRoot, unpacked);
+  notes.push(...ws.refused.map((r) => `Refused: ${r}.`));
   rmSync(unpackDir, { recursive: true, force: true });
   // A copy of the suites per submission: one student's code cannot change the next one's tests.
   const kit = makeGradingKit();
+  let sandbox: RunSandbox | undefined;
   try {
+    const env = await compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin'));
+    sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws, kit.dir));
     const outcome = await runSuites({
       stages: opts.stages,
       target: ws.stages,
       baseEnv: scrubbedEnv(ws),
-      env: compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin')),
+      env: { ...env, ...sandbox?.env },
       kitDir: kit.dir,
+      config: join(kit.dir, 'kit', 'grader', 'vitest.grader.config.ts'),
+      wrap: sandbox ? inOwnNetwork : undefined,
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,
       stallMs: opts.stallMs,
@@ -110,11 +134,26 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
     });
     if (outcome.stopped) notes.push(`The run was stopped: ${outcome.stopped}.`);
     if (outcome.runnerError) notes.push(`The test runner failed: ${outcome.runnerError.split('\n').slice(0, 3).join(' ')}`);
+    for (const sc of outcome.scores) if (sc.tampered) notes.push(`Stage ${sc.stage.number}: the test records were tampered with (${sc.tampered}); the stage scores 0.`);
+    // Whatever is still in the submission's cgroups goes before anything is reported.
+    if (sandbox) notes.push(...sandbox.close().notes);
+    sandbox = undefined;
+    if (opts.unsandboxed) notes.push(UNSANDBOXED_NOTE);
     return toGrade(sub, outcome.scores, notes, started);
   } finally {
+    sandbox?.close();
     kit.remove();
     removeWorkspace(ws);
   }
+}
+
+/** What a submission's sandboxes may read: its own code and programs, the kit's copy, node_modules and Node. */
+function visibleTo(ws: Workspace, kitDir: string): string[] {
+  const node = realpathSync(process.execPath);
+  const paths = [ws.stages, join(ws.root, 'bin'), kitDir, realpathSync(join(kitRoot(), 'node_modules'))];
+  // Node under /usr is there already; elsewhere (nvm, /opt) its installation is bound too.
+  if (!node.startsWith('/usr/')) paths.push(dirname(dirname(node)));
+  return paths;
 }
 
 function toGrade(sub: Submission, scores: StageScore[], notes: string[], started: number): StudentGrade {

@@ -1,9 +1,12 @@
-// Untrusted code runs in a workspace of its own: a copy of the student's stage folders (regular
-// files only, no links out), its own temporary folder and a scrubbed environment. (The runner
-// marks and sweeps the processes: kit/run/sweep.ts.)
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// Untrusted code runs in a workspace of its own: a copy of the student's stage folders, its own
+// temporary folder and a scrubbed environment. A submission is data until proven otherwise: only
+// regular files and folders that really lie inside it are copied; a symbolic link that leads out
+// of it, a device, a pipe or socket, or a hard link shared with a file elsewhere is refused with a
+// note, judged by real paths, never by the last component alone. (The runner marks and sweeps the
+// processes: kit/run/sweep.ts; the grader's sandbox: sandbox.ts.)
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { STAGES, stageId } from '../stages.ts';
 
 export interface Workspace {
@@ -12,23 +15,114 @@ export interface Workspace {
   /** The student's own temporary folder (TMPDIR). */
   tmp: string;
   root: string;
+  /** What was refused while copying, one line each (for the student's notes). */
+  refused: string[];
 }
 
-/** Copies the stage folders of `stagesRoot` into a fresh workspace. */
-export function makeWorkspace(stagesRoot: string | undefined): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
-  const ws: Workspace = { stages: join(root, 'stages'), tmp: join(root, 'tmp'), root };
+const MAX_REFUSALS_LISTED = 5;
+
+const inside = (path: string, root: string): boolean => path === root || path.startsWith(root + sep);
+
+/**
+ * Copies the stage folders of `stagesRoot` into a fresh workspace. `submissionRoot` is the
+ * submission as a whole (its folder, or the folder its archive was unpacked in): nothing outside
+ * it is ever read.
+ */
+export function makeWorkspace(stagesRoot: string | undefined, submissionRoot?: string): Workspace {
+  const root = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
+  const ws: Workspace = { stages: join(root, 'stages'), tmp: join(root, 'tmp'), root, refused: [] };
   mkdirSync(ws.stages);
   mkdirSync(ws.tmp);
-  if (!stagesRoot) return ws;
+  if (stagesRoot) copySubmission(stagesRoot, submissionRoot ?? stagesRoot, ws);
+  // The sandbox runs as an unprivileged user: it must be able to read its own copy (read-only).
+  openForReading(root);
+  return ws;
+}
+
+function copySubmission(stagesRoot: string, submissionRoot: string, ws: Workspace): void {
+  const top = realpathSync(submissionRoot);
+  const refuse = (path: string, why: string) => ws.refused.push(`${relative(submissionRoot, path) || '.'} ${why}`);
+  const real = realpathSync(stagesRoot);
+  if (!inside(real, top)) {
+    refuse(stagesRoot, `is a link to ${real}, outside the submission: not graded`);
+    return;
+  }
+  const folders = STAGES.map((s) => join(stagesRoot, stageId(s)));
+  const census = inodeCensus(folders);
   for (const s of STAGES) {
     const from = join(stagesRoot, stageId(s));
-    if (existsSync(from) && lstatSync(from).isDirectory()) {
-      // Only regular files and folders: a symlink could point at solutions/ or outside.
-      cpSync(from, join(ws.stages, stageId(s)), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
-    }
+    if (exists(from)) copyEntry(from, join(ws.stages, stageId(s)), top, census, refuse, 0);
   }
-  return ws;
+  if (ws.refused.length > MAX_REFUSALS_LISTED) {
+    const more = ws.refused.length - MAX_REFUSALS_LISTED;
+    ws.refused.splice(MAX_REFUSALS_LISTED, more, `and ${more} more refused entr${more === 1 ? 'y' : 'ies'}`);
+  }
+}
+
+const exists = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** How often each (device, inode) occurs under `dirs`: a hard link whose other names are all here is fine. */
+function inodeCensus(dirs: string[]): Map<string, number> {
+  const census = new Map<string, number>();
+  const visit = (path: string, depth: number) => {
+    const st = lstatSync(path);
+    if (st.isFile()) census.set(key(st), (census.get(key(st)) ?? 0) + 1);
+    else if (st.isDirectory() && depth < 32) for (const name of readdirSync(path)) visit(join(path, name), depth + 1);
+  };
+  for (const dir of dirs) if (exists(dir)) visit(dir, 0);
+  return census;
+}
+
+const key = (st: Stats): string => `${st.dev}:${st.ino}`;
+
+function copyEntry(from: string, to: string, top: string, census: Map<string, number>, refuse: (path: string, why: string) => void, depth: number): void {
+  const st = lstatSync(from);
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = realpathSync(from);
+    } catch {
+      refuse(from, 'is a link to nothing: skipped');
+      return;
+    }
+    if (!inside(target, top)) refuse(from, `is a link to ${target}, outside the submission: refused`);
+    else if (lstatSync(target).isFile()) copyFile(target, to, lstatSync(target), census, refuse, from);
+    else refuse(from, 'is a link to a folder: copy the folder itself into the submission');
+  } else if (st.isDirectory()) {
+    if (depth >= 32) return refuse(from, 'is nested too deeply: skipped');
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) copyEntry(join(from, name), join(to, name), top, census, refuse, depth + 1);
+  } else if (st.isFile()) {
+    copyFile(from, to, st, census, refuse, from);
+  } else {
+    refuse(from, 'is a device, pipe or socket, not a file: refused');
+  }
+}
+
+function copyFile(from: string, to: string, st: Stats, census: Map<string, number>, refuse: (path: string, why: string) => void, named: string): void {
+  if (st.nlink > (census.get(key(st)) ?? 1)) {
+    refuse(named, 'is a hard link to a file outside the stage folders: refused');
+    return;
+  }
+  copyFileSync(from, to);
+}
+
+/** Folders 0755, files 0644: readable by the sandbox's user, writable by no one but root. */
+function openForReading(path: string): void {
+  const st = lstatSync(path);
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) openForReading(join(path, name));
+  } else if (st.isFile()) {
+    chmodSync(path, 0o644);
+  }
 }
 
 /** The environment student code sees: no secrets, no NODE_OPTIONS, its own TMPDIR. */

@@ -1,7 +1,7 @@
 // The copy of the kit that submissions are graded from: the suites and the tooling, with
 // node_modules linked in, and without solutions/, so student code running in a test worker
 // does not find the reference solutions beside it. Made for each submission (about 0.2 MB).
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kitRoot } from '../stages.ts';
@@ -14,7 +14,9 @@ export interface GradingKit {
 const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
 
 export function makeGradingKit(): GradingKit {
-  const dir = mkdtempSync(join(tmpdir(), 'classchat-kit-'));
+  const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));
+  // Readable by the sandbox's unprivileged user, which sees it read-only.
+  chmodSync(dir, 0o755);
   for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true });
   symlinkSync(join(kitRoot(), 'node_modules'), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

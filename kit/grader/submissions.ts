@@ -3,7 +3,7 @@
 // a .zip / .tar.gz / .tgz of either. The student's name is the entry's name without extension.
 import AdmZip from 'adm-zip';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { STAGES, stageId } from '../stages.ts';
 
@@ -11,6 +11,8 @@ export interface Submission {
   student: string;
   /** Where it came from (the folder or archive). */
   source: string;
+  /** Set when the entry is a symbolic link (to a classmate's folder, say): it is not graded. */
+  linksTo?: string;
 }
 
 const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
@@ -22,9 +24,10 @@ const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
  */
 export function listSubmissions(dir: string): Submission[] {
   if (!existsSync(dir) || !lstatSync(dir).isDirectory()) throw new Error(`SUBMISSIONS=${dir} is not a folder.`);
+  // A link is listed (and refused when graded) rather than silently skipped or followed.
   const entries = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
-    .filter((name) => lstatSync(join(dir, name)).isDirectory() || ARCHIVE.test(name))
+    .filter((name) => lstatSync(join(dir, name)).isDirectory() || lstatSync(join(dir, name)).isSymbolicLink() || ARCHIVE.test(name))
     .sort((a, b) => a.localeCompare(b));
   const taken = new Set<string>();
   const subs = entries.map((name) => {
@@ -32,9 +35,18 @@ export function listSubmissions(dir: string): Submission[] {
     let student = base;
     for (let n = 2; taken.has(student); n++) student = `${base}-${n}`;
     taken.add(student);
-    return { student, source: resolve(dir, name) };
+    const source = resolve(dir, name);
+    return lstatSync(source).isSymbolicLink() ? { student, source, linksTo: realTarget(source) } : { student, source };
   });
   return subs.sort((a, b) => a.student.localeCompare(b.student));
+}
+
+function realTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return readlinkSync(path);
+  }
 }
 
 /** A student's name as a file name: no path separators, no leading dots. */

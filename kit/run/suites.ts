@@ -3,15 +3,16 @@
 // The child is killed when the whole run is over its limit or when no test has finished for a
 // while: a student's infinite loop blocks a test worker, and nothing inside vitest can stop that.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient, slowness as slownessNow } from '../harness/patience.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
+import { groupCpuMs } from './cpu.ts';
 import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
-import { RUN_ID_VAR, sweep } from './sweep.ts';
+import { newRunId, RUN_ID_VAR, sweep } from './sweep.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'unfinished';
 
@@ -32,6 +33,8 @@ export interface StageScore {
   tests: TestScore[];
   earned: number;
   max: number;
+  /** Why the stage's records cannot be trusted (then it scores 0). */
+  tampered?: string;
 }
 
 export interface RunOptions {
@@ -56,6 +59,10 @@ export interface RunOptions {
   onRecord?: (record: RunRecord) => void;
   /** Called when processes the run left behind were killed, with how many. */
   onSwept?: (count: number) => void;
+  /** vitest config file to use (the grader's; default: the kit's own). */
+  config?: string;
+  /** Wraps the command that starts vitest (the grader gives it a network namespace of its own). */
+  wrap?: (command: string, args: string[]) => { command: string; args: string[] };
 }
 
 export interface RunOutcome {
@@ -67,7 +74,9 @@ export interface RunOutcome {
 }
 
 const STDERR_CAP = 16 * 1024;
-const DEFAULT_LIMIT_MS = 120_000;
+const DEFAULT_LIMIT_MS = 240_000;
+/** CPU one test process may burn without any test finishing: only an infinite loop gets there. */
+const STALL_CPU_MS = 10_000;
 
 /**
  * Runs the suites and scores every test the manifest's stages declare. When the watchdog stops a
@@ -75,19 +84,22 @@ const DEFAULT_LIMIT_MS = 120_000;
  * loop costs that stage's points, not the stages that happened to be queued behind it.
  */
 export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
-  const deadline = Date.now() + (opts.limitMs ?? DEFAULT_LIMIT_MS);
+  const started = Date.now();
+  const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
+  // The run's limit stretches with the machine's load, measured when it is checked.
+  const left = (): number => started + patient(limitMs) - Date.now();
   const records: RunRecord[] = [];
   let pending = [...opts.stages];
   let stopped: string | undefined;
   let stderr = '';
   while (pending.length > 0 && !aborted()) {
-    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, deadline - Date.now()) }, records);
+    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, Math.round(left() / slownessNow())) }, records);
     stderr = run.stderr;
     if (!run.stopped) break;
     stopped ??= run.stopped;
     const started = new Set(records.filter((r) => r.type === 'declared').map((r) => r.file));
     const notStarted = pending.filter((s) => !started.has(testPath(s)));
-    if (notStarted.length === pending.length || Date.now() >= deadline) break;
+    if (notStarted.length === pending.length || left() <= 0) break;
     pending = notStarted;
   }
   if (aborted()) stopped ??= `the run was interrupted (${aborted()})`;
@@ -97,7 +109,7 @@ export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** `tests/01-socket.test.ts`: how the reporter names a stage's file. */
-const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
+export const testPath = (stage: Stage): string => relative(kitRoot(), testFile(stage));
 
 /**
  * One vitest child: its own process group, the records of its reporter on file descriptor 3 (a
@@ -111,10 +123,12 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const files = opts.stages.map(testPath);
   const vitest = join(kit, 'node_modules', 'vitest', 'vitest.mjs');
   const reporter = join(kit, 'kit', 'run', 'reporter.ts');
-  const runId = randomUUID();
+  const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
-  const args = [vitest, 'run', '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
-  const child = spawn(process.execPath, args, {
+  const config = opts.config ? ['--config', opts.config] : [];
+  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
+  const start = opts.wrap?.(process.execPath, args) ?? { command: process.execPath, args };
+  const child = spawn(start.command, start.args, {
     cwd: kit,
     env: { ...(opts.baseEnv ?? process.env), ...opts.env, TARGET: opts.target, [RESULTS_FD_VAR]: '3', [RUN_ID_VAR]: runId, FORCE_COLOR: '0' },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -143,9 +157,25 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
       killGroup(child.pid, 'SIGKILL');
     };
     const unregister = onAbort(() => stop('interrupted'));
+    // A blocked event loop spins a process at full CPU; a slow test on a busy machine waits and
+    // uses none. So the stall check counts CPU seconds (the same on any machine), with a
+    // wall-clock limit behind it that stretches with the load like every other deadline.
+    let cpuAtProgress: Map<number, number> | undefined;
+    let progressSeen = lastProgress;
+    let spinning = 0;
+    let ticks = 0;
     const watchdog = setInterval(() => {
-      if (Date.now() - started > limitMs) stop(`the run took longer than ${limitMs / 1000} s and was stopped`);
-      else if (Date.now() - lastProgress > stallMs) stop(`no test finished for ${stallMs / 1000} s, so the run was stopped (an infinite loop blocks everything)`);
+      if (++ticks % 5 === 0 && child.pid) {
+        const cpu = groupCpuMs(child.pid);
+        if (!cpuAtProgress || progressSeen !== lastProgress) {
+          cpuAtProgress = cpu;
+          progressSeen = lastProgress;
+        }
+        spinning = mostUsedSince(cpuAtProgress, cpu);
+      }
+      if (Date.now() - started > patient(limitMs)) stop(`the run took longer than ${Math.round(patient(limitMs) / 1000)} s and was stopped`);
+      else if (spinning > STALL_CPU_MS) stop(`a test process spun the CPU for ${Math.round(spinning / 1000)} s without a test finishing, so the run was stopped (an infinite loop blocks everything)`);
+      else if (Date.now() - lastProgress > patient(stallMs)) stop(`no test finished for ${Math.round(patient(stallMs) / 1000)} s, so the run was stopped (an infinite loop blocks everything)`);
     }, 200);
     // 'close' comes once vitest's pipes are closed too (its last records are read by then); a
     // grandchild that keeps a pipe open must not hold the run, so 'exit' plus a moment will do.
@@ -166,6 +196,13 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   });
 }
 
+/** The most CPU any one process used between two readings. */
+function mostUsedSince(before: Map<number, number>, now: Map<number, number>): number {
+  let most = 0;
+  for (const [pid, ms] of now) most = Math.max(most, ms - (before.get(pid) ?? 0));
+  return most;
+}
+
 /** Splits a byte stream into lines (the reporter's records are ASCII-safe JSON). */
 class LineBuffer {
   private partial = '';
@@ -180,29 +217,56 @@ class LineBuffer {
 /** Scores one stage from a run's records (exported for output that streams per stage). */
 export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
-  // The first record of each test counts: a later one claiming otherwise is not the runner's.
-  const declared = [...new Map(records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file).reverse().map((r) => [r.name, r])).values()].reverse();
-  const results = new Map(records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file).reverse().map((r) => [r.name, r]));
+  const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
+  const results = records.filter((r): r is ResultRecord => r.type === 'result' && r.file === file);
   const fileError = records.find((r) => r.type === 'file-error' && r.file === file);
   const declaredPoints = declared.reduce((sum, d) => sum + d.points, 0);
 
-  if (declared.length === 0 || declaredPoints !== stage.points) {
-    const why = declared.length > 0
-      ? `the suite declared ${declaredPoints} points where the manifest says ${stage.points}; the stage cannot be scored`
-      : fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
+  const tampered = tamperedWith(declared, results);
+  if (declared.length === 0 || declaredPoints !== stage.points || tampered) {
+    const why = tampered
+      ? `the test records of this stage were tampered with (${tampered}); the stage scores nothing`
+      : declared.length > 0
+        ? `the suite declared ${declaredPoints} points where the manifest says ${stage.points}; the stage cannot be scored`
+        : fileError?.type === 'file-error' ? fileError.message : stopped ?? 'the suite did not run';
     const test: TestScore = {
       stage: stage.number, name: `stage ${stageId(stage)} could not be graded`, status: 'unfinished', points: stage.points, earned: 0,
       message: why, hint: `Check that your files load: run \`make stage-${stage.number}\` and read the first error.`, guide: '', durationMs: 0,
     };
-    return { stage, tests: [test], earned: 0, max: stage.points };
+    return { stage, tests: [test], earned: 0, max: stage.points, tampered };
   }
 
+  const byName = new Map(results.map((r) => [r.name, r]));
   const tests = declared.map((d): TestScore => {
-    const r = results.get(d.name);
+    const r = byName.get(d.name);
     const status: TestStatus = r ? (r.passed ? 'passed' : 'failed') : 'unfinished';
     const message = r ? r.message : `This test did not finish: ${stopped ?? 'the run ended before it'}.`;
-    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint: d.hint, guide: d.guide, durationMs: r?.durationMs ?? 0 };
+    // A failed check that names its own rule (rule()) points there instead of at the test's main one.
+    const hint = (status === 'failed' && r?.hint) || d.hint;
+    const guide = (status === 'failed' && r?.guide) || d.guide;
+    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint, guide, durationMs: r?.durationMs ?? 0 };
   });
   const earned = tests.reduce((sum, t) => sum + t.earned, 0);
   return { stage, tests, earned, max: tests.reduce((sum, t) => sum + t.points, 0) };
+}
+
+/**
+ * The reporter sends exactly one declaration and at most one result per test. Anything else (a
+ * test declared twice, two results for one test, a result for a test never declared) was written
+ * by someone else: never "first record wins", the stage is not scored at all. A missing result
+ * cannot raise a score, so it only costs its own test (a worker that crashed leaves those too).
+ */
+function tamperedWith(declared: DeclaredRecord[], results: ResultRecord[]): string | undefined {
+  const names = new Set<string>();
+  for (const d of declared) {
+    if (names.has(d.name)) return `"${d.name}" was declared twice`;
+    names.add(d.name);
+  }
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (!names.has(r.name)) return `a result for "${r.name}", which the suite does not declare`;
+    if (seen.has(r.name)) return `two results for "${r.name}"`;
+    seen.add(r.name);
+  }
+  return undefined;
 }

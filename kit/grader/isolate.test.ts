@@ -1,0 +1,78 @@
+// A submission is data: only regular files and folders that really lie inside it are copied.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { kitRoot } from '../stages.ts';
+import { makeWorkspace, removeWorkspace, type Workspace } from './isolate.ts';
+
+const made: string[] = [];
+const spaces: Workspace[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const ws of spaces.splice(0)) removeWorkspace(ws);
+});
+
+function submission(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'classchat-sub-'));
+  made.push(dir);
+  mkdirSync(join(dir, '01-socket', 'lib'), { recursive: true });
+  writeFileSync(join(dir, '01-socket', 'lib', 'real.ts'), 'export const x = 1;\n');
+  return dir;
+}
+
+const copy = (stagesRoot: string, top = stagesRoot): Workspace => {
+  const ws = makeWorkspace(stagesRoot, top);
+  spaces.push(ws);
+  return ws;
+};
+
+test('a link to a file inside the submission is copied as that file', () => {
+  const dir = submission();
+  symlinkSync('lib/real.ts', join(dir, '01-socket', 'endpoint.ts'));
+  const ws = copy(dir);
+  expect(ws.refused).toEqual([]);
+  expect(readFileSync(join(ws.stages, '01-socket', 'endpoint.ts'), 'utf8')).toBe('export const x = 1;\n');
+});
+
+test('a link out of the submission is refused by its real path, even through an innocent-looking link', () => {
+  const dir = submission();
+  symlinkSync(join(kitRoot(), 'solutions', '01-socket', 'endpoint.ts'), join(dir, '01-socket', 'lib', 'hop.ts'));
+  symlinkSync('lib/hop.ts', join(dir, '01-socket', 'endpoint.ts'));
+  const ws = copy(dir);
+  expect(existsSync(join(ws.stages, '01-socket', 'endpoint.ts'))).toBe(false);
+  expect(ws.refused.join('\n')).toMatch(/01-socket\/endpoint\.ts is a link to .*solutions\/01-socket\/endpoint\.ts, outside the submission/);
+});
+
+test('stage folders that are a link out of the submission are not read at all', () => {
+  const dir = submission();
+  symlinkSync(join(kitRoot(), 'solutions'), join(dir, 'stages'));
+  const ws = copy(join(dir, 'stages'), dir);
+  expect(ws.refused).toHaveLength(1);
+  expect(ws.refused[0]).toMatch(/^stages is a link to .*solutions, outside the submission/);
+  expect(existsSync(join(ws.stages, '01-socket'))).toBe(false);
+});
+
+test('a hard link shared with a file outside is refused; one shared inside is fine', () => {
+  const dir = submission();
+  const outside = mkdtempSync(join(tmpdir(), 'classchat-sub-'));
+  made.push(outside);
+  cpSync(join(kitRoot(), 'solutions', '01-socket', 'endpoint.ts'), join(outside, 'secret.ts'));
+  linkSync(join(outside, 'secret.ts'), join(dir, '01-socket', 'endpoint.ts'));
+  linkSync(join(dir, '01-socket', 'lib', 'real.ts'), join(dir, '01-socket', 'twin.ts'));
+  const ws = copy(dir);
+  expect(ws.refused).toEqual(['01-socket/endpoint.ts is a hard link to a file outside the stage folders: refused']);
+  expect(existsSync(join(ws.stages, '01-socket', 'twin.ts'))).toBe(true);
+});
+
+test.runIf(process.getuid?.() === 0)('a device or a pipe is refused', () => {
+  const dir = submission();
+  execFileSync('mknod', [join(dir, '01-socket', 'endpoint.ts'), 'c', '1', '3']);
+  execFileSync('mkfifo', [join(dir, '01-socket', 'pipe.ts')]);
+  const ws = copy(dir);
+  expect(ws.refused.sort()).toEqual([
+    '01-socket/endpoint.ts is a device, pipe or socket, not a file: refused',
+    '01-socket/pipe.ts is a device, pipe or socket, not a file: refused',
+  ]);
+});

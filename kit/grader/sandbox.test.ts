@@ -1,0 +1,307 @@
+// The grader's sandbox against the hostile submissions of kit/grader/fixtures/attacks/: each
+// attacker scores exactly what its honest code earns, every honest classmate keeps full points,
+// and afterwards nothing is left running and neither the kit nor the exports have changed.
+// Stages 1 (in-process: the student's module runs in the test worker) and 6 (programs) are
+// graded: together they cover both ways student code runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { RUN_ID_VAR } from '../run/sweep.ts';
+import { shippedStarters } from '../starters.ts';
+import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
+import { gradeBook, writeExports } from './exports.ts';
+import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
+import { Program } from '../harness/program.ts';
+import { Transcript } from '../harness/transcript.ts';
+import { MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+
+const ROOT = kitRoot();
+const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
+const GRADED = parseStageList('1,6');
+const unavailable = sandboxUnavailable();
+
+/** Points per graded stage; stages not listed get full points. */
+const EXPECTED: Record<string, Record<number, number>> = {
+  correct: {},
+  'correct-2': {},
+  // Honest code: the starter. Stage 6's programs import stage 1, so they fail too.
+  'forge-channel': { 1: 0, 6: 0 },
+  'forge-suite': { 1: 0, 6: 0 },
+  // Still forges stage 1: its module is loaded into the test worker, which reports the results.
+  // Closed only when stages 1-5 run the student's module in a driver process (issue 9, item 1).
+  'forge-ipc': { 1: 4, 6: 0 },
+  'read-proc': {},
+  'ask-the-runner': {},
+  // Its server is only an import of the kit's reference server: no server of its own, so only the
+  // two client tests that need no real server pass (as for exits-at-once in grade.test.ts).
+  'bundle-solutions': { 6: 1 },
+  'write-classmate': {},
+  'edit-kit': {},
+  survivor: {},
+  bomb: {},
+  outbound: {},
+  // Refused: a class entry linking to a classmate, an archive whose stages/ links to the
+  // solutions, and a copy of the solutions whose stage 1 file links back to the kit's.
+  'link-classmate': { 1: 0, 6: 0 },
+  'link-solutions': { 1: 0, 6: 0 },
+  'link-files': { 1: 0, 6: 0 },
+};
+
+const pointsOf = (student: string, stage: number): number => EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
+
+/** A content hash of every file under `dir` (node_modules: only the top-level package files). */
+function treeHash(dir: string, skip: (rel: string) => boolean = () => false): string {
+  const hash = createHash('sha256');
+  for (const rel of (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
+    if (skip(rel)) continue;
+    const path = join(dir, rel);
+    try {
+      hash.update(rel).update(readFileSync(path));
+    } catch {
+      hash.update(`${rel}/`); // a folder
+    }
+  }
+  return hash.digest('hex');
+}
+
+const kitHash = (): string =>
+  treeHash(ROOT, (rel) => rel.startsWith('node_modules') || rel.startsWith('.git') || rel.startsWith('dist')) +
+  createHash('sha256').update(readFileSync(join(ROOT, 'node_modules', 'vitest', 'package.json'))).digest('hex');
+
+// The machine may be shared: only processes in this test's own memory cgroup (or beneath it) count.
+const memoryCgroup = (pid: number | string): string => /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+const OURS = memoryCgroup(process.pid);
+
+function livePids(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)) {
+    try {
+      if (/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      if (!memoryCgroup(entry).startsWith(OURS)) continue;
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (cmd.includes(text) || env.includes(text)) pids.push(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return pids;
+}
+
+/** A copy of the solutions with the attack laid over it; replaced X.ts kept as X-real.ts, the starter as X-starter.ts. */
+function assemble(name: string, into: string, starters: string, fill: Record<string, string>): void {
+  cpSync(join(ROOT, 'solutions'), into, { recursive: true });
+  const fixture = join(ATTACKS, name);
+  for (const file of readdirSync(fixture, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const to = join(into, file);
+    if (existsSync(to)) cpSync(to, to.replace(/\.ts$/, '-real.ts'));
+    if (existsSync(join(starters, file))) cpSync(join(starters, file), to.replace(/\.ts$/, '-starter.ts'));
+    let text = readFileSync(join(fixture, file), 'utf8');
+    for (const [key, value] of Object.entries(fill)) text = text.replaceAll(key, value);
+    writeFileSync(to, text);
+  }
+}
+
+describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissions', () => {
+  let dir: string;
+  let out: string;
+  let grades: StudentGrade[];
+  let listener: Server;
+  let connections = 0;
+  let kitBefore: string;
+  let classBefore: string;
+  const byName = (name: string): StudentGrade => grades.find((g) => g.student === name)!;
+
+  beforeAll(async () => {
+    listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    out = mkdtempSync(join(tmpdir(), 'classchat-out-'));
+    const fill = { __LISTENER_PORT__: String((listener.address() as AddressInfo).port), __OUTPUT_DIR__: out, __KIT_ROOT__: ROOT.replace(/\/$/, '') };
+    const starters = shippedStarters();
+    cpSync(join(ROOT, 'solutions'), join(dir, 'correct'), { recursive: true });
+    cpSync(join(ROOT, 'solutions'), join(dir, 'correct-2'), { recursive: true });
+    for (const name of readdirSync(ATTACKS)) assemble(name, join(dir, name), starters.dir, fill);
+    if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
+    symlinkSync(join(dir, 'correct'), join(dir, 'link-classmate'));
+    const archived = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    symlinkSync(join(ROOT, 'solutions'), join(archived, 'stages'));
+    execFileSync('tar', ['-czf', join(dir, 'link-solutions.tar.gz'), '-C', archived, 'stages']);
+    rmSync(archived, { recursive: true, force: true });
+    const files = join(dir, 'link-files');
+    cpSync(join(ROOT, 'solutions'), files, { recursive: true });
+    unlinkSync(join(files, '01-socket', 'endpoint.ts'));
+    symlinkSync(join(ROOT, 'solutions', '01-socket', 'endpoint.ts'), join(files, '01-socket', 'endpoint.ts'));
+    // A hard link to a file outside the submission (the output folder is on the same file system).
+    unlinkSync(join(files, '02-listen', 'listen.ts'));
+    cpSync(join(ROOT, 'solutions', '02-listen', 'listen.ts'), join(out, 'outside.ts'));
+    linkSync(join(out, 'outside.ts'), join(files, '02-listen', 'listen.ts'));
+    unlinkSync(join(files, '03-accept', 'accept.ts'));
+    execFileSync('mknod', [join(files, '03-accept', 'accept.ts'), 'c', '1', '3']);
+    mkdirSync(join(out, 'feedback'));
+    kitBefore = kitHash();
+    classBefore = treeHash(dir);
+    grades = await gradeAll({ submissions: dir, stages: GRADED, jobs: 2, limitMs: 120_000, stallMs: TEST_LIMIT_MS + 2_000 });
+    writeExports(gradeBook(GRADED, grades), out);
+  }, 400_000);
+
+  afterAll(() => {
+    listener?.close();
+    for (const d of [dir, out]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const student of Object.keys(EXPECTED)) {
+    const forged = student === 'forge-ipc' ? ' (still forgeable: stage 1 runs in-process until item 1)' : '';
+    test(`${student} gets exactly what its honest code earns${forged}`, () => {
+      const grade = byName(student);
+      const got = Object.fromEntries(grade.stages.map((s) => [s.number, s.points]));
+      const want = Object.fromEntries(GRADED.map((s) => [s.number, pointsOf(student, s.number)]));
+      const failures = grade.tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message.slice(-300)}`);
+      expect(got, `${student}: notes ${grade.notes.join(' | ')}\nfailed:\n${failures.join('\n')}`).toEqual(want);
+    });
+  }
+
+  test('links and devices are refused with a note, by their real path', () => {
+    expect(byName('link-classmate').notes.join(' ')).toMatch(/is a link to .*correct, not a folder or archive of its own/);
+    expect(byName('link-solutions').notes.join(' ')).toMatch(/Refused: stages is a link to .*solutions, outside the submission/);
+    const notes = byName('link-files').notes.join('\n');
+    expect(notes).toMatch(/Refused: 01-socket\/endpoint\.ts is a link to .*solutions\/01-socket\/endpoint\.ts, outside the submission/);
+    expect(notes).toMatch(/Refused: 02-listen\/listen\.ts is a hard link to a file outside/);
+    expect(notes).toMatch(/Refused: 03-accept\/accept\.ts is a device, pipe or socket/);
+  });
+
+  test('the fork and memory bomb is held to the limits, and the notes say so', () => {
+    const notes = byName('bomb').notes.join(' ');
+    expect(notes).toContain(`more than ${PROCESS_LIMIT} processes`);
+    expect(notes).toContain(`more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory`);
+  });
+
+  test('no connection from a submission reached the machine', () => {
+    expect(connections).toBe(0);
+  });
+
+  test('nothing of any run is left running', () => {
+    expect(livePids(`${RUN_ID_VAR}=`)).toEqual([]);
+    expect(livePids('classchat-survivor')).toEqual([]);
+    expect(livePids('classchat-bomb')).toEqual([]);
+  });
+
+  test('the kit and the class folder are unchanged', () => {
+    expect(kitHash()).toBe(kitBefore);
+    expect(treeHash(dir)).toBe(classBefore);
+  });
+
+  test('the exports stay as written (no survivor rewrites them)', async () => {
+    const written = treeHash(out);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(treeHash(out)).toBe(written);
+    expect(readFileSync(join(out, 'grades.json'), 'utf8')).not.toMatch(/forged/);
+  });
+});
+
+// As root on Linux (CI, the instructor's machine) `make install` provides it; elsewhere it is optional.
+test.runIf(process.platform === 'linux' && process.getuid?.() === 0)('this machine has the sandbox', () => {
+  expect(unavailable).toBeUndefined();
+});
+
+// The hook in Program.start, as the suites of stages with programs use it under the grader.
+describe.skipIf(unavailable !== undefined)('a program started in the sandbox', () => {
+  let sandbox: RunSandbox;
+  beforeAll(() => {
+    sandbox = openRunSandbox(`unit-${process.pid}`, [realpathSync(join(ROOT, 'node_modules'))]);
+    Object.assign(process.env, sandbox.env);
+  });
+  afterAll(() => {
+    delete process.env[SANDBOX_VAR];
+    sandbox?.close();
+  });
+
+  const run = (script: string): Program => Program.start(process.execPath, ['-e', script], { who: 'program', transcript: new Transcript(), cwd: '/tmp' });
+
+  test('runs as nobody, sees neither the kit nor the grader, and cannot write what it sees', async () => {
+    const script = `
+      const fs = require('node:fs');
+      const can = (f) => { try { f(); return 'yes'; } catch (e) { return e.code; } };
+      console.log(JSON.stringify({
+        uid: process.getuid(),
+        solutions: can(() => fs.readdirSync(${JSON.stringify(join(ROOT, 'solutions'))})),
+        writeModules: can(() => fs.writeFileSync(${JSON.stringify(join(ROOT, 'node_modules', 'x'))}, 'x')),
+        processes: fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).length,
+        tmp: can(() => fs.writeFileSync('/tmp/x', 'x')),
+      }));`;
+    const p = run(script);
+    const seen = JSON.parse(await p.waitForLine('stdout', 'its findings', (l) => l.startsWith('{'), 20_000)) as Record<string, unknown>;
+    await p.stop();
+    expect(seen).toEqual({ uid: SANDBOX_UID, solutions: 'ENOENT', writeModules: 'EROFS', processes: 2, tmp: 'yes' });
+  });
+
+  test('gets the signals sent to its process group, and its own exit code is what the tests see', async () => {
+    const p = run(`process.on('SIGTERM', () => process.exit(3)); console.log('ready'); setInterval(() => {}, 1000);`);
+    await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
+    p.signal('SIGTERM');
+    expect(await p.waitForExit('exit on SIGTERM', 10_000)).toEqual({ code: 3, signal: null });
+  });
+
+  test('cannot start more than the process limit, and nothing of it outlives its stop()', async () => {
+    const p = run(`
+      const { spawn } = require('node:child_process');
+      let started = 0, refused = 0;
+      for (let i = 0; i < ${PROCESS_LIMIT + 44}; i++) {
+        try { spawn('sleep', ['60'], { stdio: 'ignore' }).on('error', () => refused++); started++; } catch { refused++; }
+      }
+      setTimeout(() => console.log('refused ' + refused), 2000);`);
+    const line = await p.waitForLine('stdout', 'how many were refused', (l) => l.startsWith('refused'), 30_000);
+    expect(Number(line.split(' ')[1])).toBeGreaterThan(44);
+    await p.stop();
+    // The kernel empties the pid namespace once its first process is gone: nothing needs killing.
+    for (let waited = 0; sandbox.processes().length > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox.processes()).toEqual([]);
+    expect(sandbox.close().notes.join(' ')).toContain(`more than ${PROCESS_LIMIT} processes`);
+    sandbox = openRunSandbox(`unit-${process.pid}-2`, []);
+    Object.assign(process.env, sandbox.env);
+  });
+});
+
+describe('where the sandbox cannot be had', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    cpSync(join(ROOT, 'solutions'), join(dir, 'alice'), { recursive: true });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const grade = (...extra: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kit', 'cli.ts'), 'grade', dir, '--stages', '1', '--out', join(dir, '.out'), ...extra], {
+      cwd: ROOT,
+      env: { ...process.env, CLASSCHAT_BWRAP: '/nonexistent/bwrap', NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+
+  test('make grade says why in one line and refuses', () => {
+    const r = grade();
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^No sandbox for student code: .*Grading refused; --unsandboxed \(UNSANDBOXED=1\)/);
+    expect(existsSync(join(dir, '.out'))).toBe(false);
+  });
+
+  test('--unsandboxed grades, and every page says the grades are not tamper-proof', () => {
+    const r = grade('--unsandboxed');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'feedback', 'alice.md'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'gradescope', 'alice', 'results.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'grades.csv'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+    expect(readFileSync(join(dir, '.out', 'grades.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
+  }, 60_000);
+});

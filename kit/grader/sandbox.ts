@@ -1,0 +1,220 @@
+// The sandbox every process of a submission runs in when the grader grades a class (Linux, as
+// root): bubblewrap gives it its own pid, mount, ipc and uts namespaces, a read-only view of only
+// its own code, Node and node_modules, a private size-capped /tmp and a fresh /proc; setpriv drops
+// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory and process count.
+// The submission's network namespace (loopback only) is made once per run by `unshare -n` around
+// the trusted test runner and shared by every sandbox of that run, so the tests still reach the
+// student's servers and nothing else is reachable. Nothing of it outlives its run: bwrap dies with
+// its parent and takes its pid namespace along, and whatever is left in the cgroups is killed.
+//
+// The grader turns it on through CLASSCHAT_SANDBOX (a JSON SandboxSpec); without that variable
+// (`make stage-N` on a student's machine) every function here is a no-op.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const SANDBOX_VAR = 'CLASSCHAT_SANDBOX';
+/** nobody: owns no file of the kit, the grader or the other students. */
+export const SANDBOX_UID = 65534;
+/** Limits of one submission (all its sandboxes together). */
+export const MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024;
+export const PROCESS_LIMIT = 256;
+export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
+const CGROUP_ROOT = '/sys/fs/cgroup';
+/** Where bubblewrap is (CLASSCHAT_BWRAP for a build of it elsewhere). */
+const bwrap = (): string => process.env.CLASSCHAT_BWRAP || '/usr/bin/bwrap';
+const CONTROLLERS = ['memory', 'pids'] as const;
+
+export interface SandboxSpec {
+  /** Paths visible inside, read-only, at the same place (code, the kit's copy, node_modules). */
+  readOnly: string[];
+  /** cgroup folders every sandbox of the run joins before it starts. */
+  cgroups: string[];
+}
+
+export interface Command {
+  command: string;
+  args: string[];
+}
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The spec the grader set for this process tree, if any. */
+export function sandboxSpec(env: NodeJS.ProcessEnv = process.env): SandboxSpec | undefined {
+  const json = env[SANDBOX_VAR];
+  if (!json) return undefined;
+  return JSON.parse(json) as SandboxSpec;
+}
+
+/** bwrap's arguments: what the sandbox sees. The system's own files are bound read-only. */
+function bwrapArgs(spec: SandboxSpec): string[] {
+  const args = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent'];
+  for (const dir of ['/usr', '/lib', '/lib64', '/bin', '/sbin']) {
+    if (!existsSync(dir)) continue;
+    // Merged /usr: /lib and /bin are links into /usr.
+    if (lstatSync(dir).isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  // Only the few /etc files a program needs: resolving "localhost", naming its user, OpenSSL's config.
+  const made = new Set(['/', '/tmp']);
+  const bind = (path: string) => args.push(...parents(path, made), '--ro-bind', path, path);
+  for (const file of ['/etc/hosts', '/etc/nsswitch.conf', '/etc/passwd', '/etc/group', '/etc/localtime', '/etc/ssl/openssl.cnf']) {
+    if (existsSync(file)) bind(file);
+  }
+  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--size', String(TMP_LIMIT_BYTES), '--tmpfs', '/tmp');
+  for (const path of spec.readOnly) bind(path);
+  args.push('--setenv', 'HOME', '/tmp', '--setenv', 'TMPDIR', '/tmp');
+  return args;
+}
+
+/** bwrap makes missing parent folders root-only: make them 0755 first, so the bound path is reachable. */
+function parents(path: string, made: Set<string>): string[] {
+  const args: string[] = [];
+  for (let dir = dirname(path); !made.has(dir); dir = dirname(dir)) {
+    made.add(dir);
+    args.unshift('--perms', '0755', '--dir', dir);
+  }
+  return args;
+}
+
+/** Drops to the unprivileged uid, no capabilities, no way to gain any; signals back to default. */
+const DROP = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', '/usr/bin/env', '--default-signal'];
+
+/**
+ * A shell script that joins the run's cgroups and then becomes bwrap. `keepSignals` makes bwrap
+ * itself ignore SIGTERM/SIGINT/SIGHUP (the program inside gets them back at default through env),
+ * so a signal sent to the program's process group reaches the program, and its own exit code, not
+ * bwrap's death, is what the tests see.
+ */
+function script(spec: SandboxSpec, cwd: string, keepSignals: boolean, command = ''): string {
+  const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(`${cg}/cgroup.procs`)} || exit 125`).join('\n');
+  const trap = keepSignals ? "trap '' TERM INT HUP\n" : '';
+  return `${enter}\n${trap}exec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} ${command}"$@"\n`;
+}
+
+/** `command args…` as it runs under the grader: inside the sandbox if one is set, as is otherwise. */
+export function sandboxed(command: string, args: readonly string[], cwd: string | undefined, env: NodeJS.ProcessEnv = process.env): Command {
+  const spec = sandboxSpec(env);
+  if (!spec) return { command, args: [...args] };
+  return { command: '/bin/sh', args: ['-c', script(spec, quote(cwd ?? process.cwd()), true), 'sandbox', command, ...args] };
+}
+
+/**
+ * Writes an executable that runs `node "$@"` in the sandbox, for vitest's fork pool (fork() takes
+ * an executable, not a command line). Its working folder is the one it is started in.
+ */
+export function writeNodeWrapper(spec: SandboxSpec, file: string): string {
+  writeFileSync(file, `#!/bin/sh\n${script(spec, '"$PWD"', false, `${quote(process.execPath)} `)}`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
+
+/**
+ * `command args…` in a network namespace of its own with only loopback up: the submission's
+ * trusted test runner runs there, and its sandboxes share it (bwrap keeps the network namespace).
+ */
+export function inOwnNetwork(command: string, args: readonly string[]): Command {
+  return { command: '/usr/bin/unshare', args: ['-n', '--', '/bin/sh', '-c', `${quote(IP)} link set lo up && exec "$@"`, 'netns', command, ...args] };
+}
+
+/** The grader's own cgroup of a controller (v1): the run's cgroups go beneath it. */
+function ownCgroup(controller: string): string | undefined {
+  const base = join(CGROUP_ROOT, controller);
+  if (!existsSync(join(base, 'cgroup.procs'))) return undefined;
+  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.split(':')[1]?.split(',').includes(controller));
+  return join(base, line?.split(':')[2] ?? '/');
+}
+
+/** Why the sandbox cannot be had here, in one line; undefined when it can. */
+export function sandboxUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'the sandbox needs Linux';
+  if (process.getuid?.() !== 0) return 'the sandbox needs root (to drop student code to an unprivileged user)';
+  for (const tool of [bwrap(), '/usr/bin/setpriv', '/usr/bin/unshare', '/usr/bin/env', IP]) {
+    if (!existsSync(tool)) return `${tool} is missing (Debian: apt-get install bubblewrap util-linux)`;
+  }
+  for (const c of CONTROLLERS) if (!ownCgroup(c)) return `the cgroup v1 ${c} controller is not mounted at ${CGROUP_ROOT}/${c}`;
+  const net = inOwnNetwork(bwrap(), []);
+  const probe = spawnSync(net.command, [...net.args, ...bwrapArgs({ readOnly: [], cgroups: [] }), '--', ...DROP, process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.status !== 0) return `bubblewrap cannot make namespaces here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}`;
+  return undefined;
+}
+
+export interface RunSandbox {
+  /** Environment for the trusted runner: every sandbox of the run reads its spec from it. */
+  env: NodeJS.ProcessEnv;
+  spec: SandboxSpec;
+  /** Pids still in the run's cgroups (a process that is exiting may be listed a moment longer). */
+  processes(): number[];
+  /** Kills whatever is still in the run's cgroups, removes them; returns what happened. */
+  close(): { killed: number; notes: string[] };
+}
+
+/** Makes the cgroups of one run (one submission) and the spec its sandboxes share. */
+export function openRunSandbox(name: string, readOnly: string[]): RunSandbox {
+  const cgroups = CONTROLLERS.map((c) => join(ownCgroup(c)!, `classchat-${name}`));
+  for (const cg of cgroups) mkdirSync(cg, { recursive: true });
+  const [memory, pids] = cgroups;
+  writeFileSync(join(memory, 'memory.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
+  // No swap here, but where there is some it must not extend the limit.
+  if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) tryWrite(join(memory, 'memory.memsw.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
+  writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
+  const spec: SandboxSpec = { readOnly, cgroups };
+  return {
+    spec,
+    env: { [SANDBOX_VAR]: JSON.stringify(spec) },
+    processes: () => [...new Set([...procsOf(memory), ...procsOf(pids)])],
+    close: () => closeCgroups(memory, pids),
+  };
+}
+
+function tryWrite(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch {
+    // Not supported by this kernel: the memory limit alone holds.
+  }
+}
+
+const procsOf = (cg: string): number[] =>
+  existsSync(cg) ? readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number) : [];
+
+function closeCgroups(memory: string, pids: string): { killed: number; notes: string[] } {
+  const notes: string[] = [];
+  const hitMax = Number(/^max (\d+)/m.exec(safeRead(join(pids, 'pids.events')))?.[1] ?? 0);
+  if (hitMax > 0) notes.push(`The submission tried to run more than ${PROCESS_LIMIT} processes at once; the extra ones were refused.`);
+  const oomKills = Number(/^oom_kill (\d+)/m.exec(safeRead(join(memory, 'memory.oom_control')))?.[1] ?? 0);
+  if (oomKills > 0) notes.push(`The submission used more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; ${oomKills} of its processes were killed.`);
+  // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
+  const killed = new Set<number>();
+  for (let round = 0; round < 250; round++) {
+    const left = [...new Set([...procsOf(memory), ...procsOf(pids)])];
+    if (left.length === 0) break;
+    for (const pid of left) {
+      killed.add(pid);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    spawnSync('sleep', ['0.02']);
+  }
+  for (const cg of [memory, pids]) {
+    try {
+      rmdirSync(cg);
+    } catch {
+      // A process still exiting; the next run's name differs, so this one is only left empty.
+    }
+  }
+  return { killed: killed.size, notes };
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
