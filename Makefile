@@ -124,5 +124,5 @@ demo-%: $(STAMP) ## a scripted session of your stage N programs: dist/demo/stage
 solutions-present:
 	@test -d solutions || { echo "make $(firstword $(MAKECMDGOALS)) needs the reference solutions (solutions/), which this student release of the kit leaves out. Grade your own code with make stage-N or make progress."; exit 2; }
 
-dist-student: $(STAMP) ## write dist/student/: the kit without solutions, for a course's template repository
+dist-student: $(STAMP) solutions-present ## write dist/student/: the kit without solutions, for a course's template repository
 	@$(NODE) --import tsx kit/release/student.ts

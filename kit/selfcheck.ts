@@ -99,7 +99,7 @@ export async function selfCheck(): Promise<number> {
     const checks = [checkLayout(), checkReadme(), checkSolutions(solutions.scores), checkStarters(shipped.scores), checkGuide([...solutions.scores, ...shipped.scores])];
     process.stdout.write(`Self-check of the kit (${STAGES.length} stages; starters from ${starters.source})\n`);
     for (const c of checks) printCheck(c);
-    const table = solutions.scores.map((sc, i) => `  ${stageId(sc.stage).padEnd(12)} solution ${showPoints(sc.earned)}/${showPoints(sc.max)}   starter ${showPoints(shipped.scores[i].earned)}/${showPoints(shipped.scores[i].max)}`);
+    const table = solutions.scores.map((sc, i) => `  ${stageId(sc.stage).padEnd(Math.max(...STAGES.map((s) => stageId(s).length)) + 1)} solution ${`${showPoints(sc.earned)}/${showPoints(sc.max)}`.padEnd(7)} starter ${showPoints(shipped.scores[i].earned)}/${showPoints(shipped.scores[i].max)}`);
     process.stdout.write(`${table.join('\n')}\n`);
     const passed = checks.filter(ok).length;
     process.stdout.write(`self-check: ${passed} passed, ${checks.length - passed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
