@@ -46,7 +46,7 @@ export interface ProtocolRule {
   /** Where it is, e.g. `guide/protocol.md § The server, rule by rule, rule 6`. */
   where: string;
   text: string;
-  /** The course tasks its part of the protocol is about ("## Part 2: Tasks 2–4"; before any part: Task 1). */
+  /** The course tasks its part of the protocol is about ("# Part 2: Tasks 2–4"; before any part: Task 1). */
   tasks: number[];
 }
 
@@ -82,8 +82,8 @@ export function protocolRules(markdown: string): ProtocolRule[] {
   let tasks = tasksIn(markdown.split('\n')[0]) ?? [1];
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
-    if (!fenced && /^## Part /.test(line)) tasks = tasksIn(line) ?? tasks;
-    if (!fenced && /^#{2,4} /.test(line)) {
+    if (!fenced && /^#{1,2} Part /.test(line)) tasks = tasksIn(line) ?? tasks;
+    if (!fenced && /^#{1,4} /.test(line)) {
       flush();
       section = line.replace(/^#+ /, '').trim();
       counts.clear();
