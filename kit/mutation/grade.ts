@@ -35,7 +35,12 @@ function scrubbedEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function gradeJob(job: Job): Promise<Graded> {
+/**
+ * A mutant's run stops at the first test that catches it, unless `full` (make mutation FULL=1):
+ * that it loses points is the verdict, and a broken program costs a silence window per test.
+ * A variant always runs whole: every test must pass.
+ */
+export async function gradeJob(job: Job, full = false): Promise<Graded> {
   const started = Date.now();
   const done = (rest: Omit<Graded, 'job' | 'durationMs'>): Graded => ({ job, ...rest, durationMs: Date.now() - started });
   let copy: ReturnType<typeof mutatedCopy>;
@@ -47,9 +52,10 @@ export async function gradeJob(job: Job): Promise<Graded> {
   try {
     // The programs bundled once, as the grader does: a suite starts them dozens of times.
     const env = await compilePrograms([job.stage], copy.dir, join(copy.dir, '.bin'));
-    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv(), env });
+    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv(), env, bail: job.kind === 'mutant' && !full });
     const score = outcome.scores[0];
-    const lost = score.tests.filter((t) => t.earned < t.points);
+    // With bail, the tests after the catch did not run: only the ones that failed are named.
+    const lost = score.tests.filter((t) => t.status === 'failed' || (t.earned < t.points && (full || job.kind === 'variant')));
     const unscored = score.tests.length === 1 && /could not be graded/.test(score.tests[0].name);
     const broken = unscored ? `the stage could not be graded: ${score.tests[0].message.split('\n')[0]}` : undefined;
     return done({ earned: score.earned, max: score.max, lost, broken });
@@ -59,13 +65,13 @@ export async function gradeJob(job: Job): Promise<Graded> {
 }
 
 /** Runs `jobs` with at most `parallel` at a time, calling `onDone` as each finishes; keeps their order. */
-export async function gradeAll(jobs: readonly Job[], parallel: number, onDone: (g: Graded) => void): Promise<Graded[]> {
+export async function gradeAll(jobs: readonly Job[], parallel: number, onDone: (g: Graded) => void, full = false): Promise<Graded[]> {
   const results: Graded[] = new Array(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length && !aborted()) {
       const i = next++;
-      results[i] = await gradeJob(jobs[i]);
+      results[i] = await gradeJob(jobs[i], full);
       onDone(results[i]);
     }
   };

@@ -66,12 +66,14 @@ async function main(): Promise<number> {
   const order = [...jobs].sort((a, b) => b.stage.points - a.stage.points);
   process.stdout.write(`Mutation check: ${jobs.length} runs (${parallel} at a time) over ${loaded.length} stage(s)\n`);
   let finished = 0;
+  const full = process.argv.includes('--full') || process.env.FULL === '1';
   const results = await gradeAll(order, parallel, (g) => {
     finished++;
     if (process.stderr.isTTY) process.stderr.write(`\r  ${finished}/${jobs.length} ${g.job.name}\x1b[K`);
     else if (finished % 20 === 0) process.stdout.write(`  ${finished}/${jobs.length} runs done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  });
+  }, full);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (!full) process.stdout.write('Each mutant stops at the first test that catches it (FULL=1 runs every test and shows every loss).\n');
 
   let passed = 0;
   let failed = 0;

@@ -53,6 +53,8 @@ export interface RunOptions {
   stallMs?: number;
   /** Test workers vitest may use (the grader runs several submissions at once and passes 1). */
   workers?: number;
+  /** Stop at the first failed test (the mutation check only needs to know that a mutant is caught). */
+  bail?: boolean;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
   /** Called with every record, declared tests included (for output that streams per stage). */
@@ -126,7 +128,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
   const config = opts.config ? ['--config', opts.config] : [];
-  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
+  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...(opts.bail ? ['--bail=1'] : []), ...files];
   const start = opts.wrap?.(process.execPath, args) ?? { command: process.execPath, args };
   const child = spawn(start.command, start.args, {
     cwd: kit,
