@@ -8,7 +8,7 @@ CLI   := $(NODE) --import tsx kit/cli.ts
 STAMP := node_modules/.classchat-installed
 
 # Passed through to the programs and suites: TARGET=solutions, GUIDE=0, HOST=, PORT=, SERVER_CMD=…
-export TARGET GUIDE SERVER_CMD CLIENT_CMD
+export TARGET GUIDE SERVER_CMD CLIENT_CMD UNSANDBOXED
 
 $(STAMP): package.json package-lock.json
 	@echo "Installing dependencies (npm ci)…"
