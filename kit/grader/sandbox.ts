@@ -202,7 +202,6 @@ function closeCgroups(memory: string, pids: string): { killed: number; notes: st
       }
     }
     Atomics.wait(PAUSE, 0, 0, 20); // let the kernel finish them
-
   }
   for (const cg of [memory, pids]) {
     try {
