@@ -8,28 +8,25 @@ CLI   := $(NODE) --import tsx kit/cli.ts
 STAMP := node_modules/.classchat-installed
 
 # Passed through to the programs and suites: TARGET=solutions, GUIDE=0, HOST=, PORT=, SERVER_CMD=…
-export TARGET GUIDE SERVER_CMD CLIENT_CMD UNSANDBOXED
+export TARGET GUIDE SERVER_CMD CLIENT_CMD WATCH CACHED FORCE YES UNSANDBOXED
+# Tells the kit's command line that its flags cannot be typed: usage errors then say `make help`.
+export CLASSCHAT_VIA_MAKE := 1
 
 $(STAMP): package.json package-lock.json
 	@echo "Installing dependencies (npm ci)…"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: sandbox-tools help install test typecheck selfcheck kit-tests progress server client bench grade gradescope-bundle bench-grade
+.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress watch server client bench grade gradescope-bundle bench-grade
+.PHONY: guide guide-check dist-student solutions-present
 
 OUT ?= grades
 # Where the final programs come from: your stages/ by default, TARGET=solutions for the reference.
 FINAL := $(or $(TARGET),stages)/06-final
 ENDPOINT = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-help: ## show this list
-	@echo "ClassChat Lab: build the ClassChat TCP server and client, stage by stage."
-	@echo
-	@echo "  make stage-N      read chapter N and grade your stage N (N = 1…6)"
-	@echo "  make guide-N      read chapter N only (guide-protocol: the protocol)"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
-	@echo
-	@echo "Variables: TARGET=solutions|DIR (code to grade), GUIDE=0 (skip the chapter), HOST=, PORT="
+help: $(STAMP) ## show this list
+	@$(CLI) make-help $(MAKEFILE_LIST)
 
 install: $(STAMP) sandbox-tools ## install the dependencies (npm ci; bubblewrap for the grader when root)
 
@@ -37,24 +34,53 @@ install: $(STAMP) sandbox-tools ## install the dependencies (npm ci; bubblewrap 
 sandbox-tools:
 	@sh kit/grader/install-sandbox.sh
 
-stage-%: $(STAMP)
-	@$(CLI) stage $*
+stage-%: $(STAMP) ## chapter N (all of it the first time), then stage N graded; WATCH=1 stays
+	@$(CLI) stage "$*"
 
-guide-%: $(STAMP)
-	@$(CLI) guide $*
+guide-%: $(STAMP) ## chapter N in a pager (guide-protocol: the protocol)
+	@$(CLI) guide "$*"
 
-progress: $(STAMP) ## grade every stage of your code and show a table
-	@$(CLI) progress
+hint-%: $(STAMP) ## the next hint level for stage N's first failing test
+	@$(CLI) hint "$*"
 
-test: $(STAMP) typecheck selfcheck kit-tests ## the kit's own checks (what CI runs)
+solution-%: $(STAMP) ## the reference solution as a diff with yours, once stage N passes (FORCE=1)
+	@$(CLI) solution "$*"
 
-typecheck: $(STAMP) ## type-check everything (tsc --noEmit)
+try-%: $(STAMP) ## run your stage N code by hand (PORT=), before grading it
+	@PORT=$(PORT) HOST=$(HOST) $(CLI) try "$*"
+
+reset-%: $(STAMP) ## put stage N's starter back, after asking; your files are backed up
+	@$(CLI) reset "$*"
+
+# `make stage-` and friends: no stage number, so the pattern rules above do not match.
+stage- guide- hint- solution- try- reset- demo-: $(STAMP)
+	@$(CLI) $(@:-=) ""
+
+watch: $(STAMP) ## grade your current stage on every save, with keys for hints and more
+	@$(CLI) watch
+
+# make reads `--cached` as its own option and stops; `make progress -- --cached` or CACHED=1 work.
+progress: $(STAMP) ## every stage graded, row by row (CACHED=1: the last results at once)
+	@$(CLI) progress $(filter --cached,$(MAKECMDGOALS))
+
+--cached:
+	@:
+
+test: $(STAMP) solutions-present typecheck selfcheck kit-tests mutation guide-check ## the kit's own checks (what CI runs)
+
+test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
+	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4)
+
+typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
 
-selfcheck: $(STAMP) ## solutions pass, starters fail, chapters render
+selfcheck: $(STAMP) solutions-present ## solutions pass, starters fail, chapters render
 	@$(CLI) check
 
-kit-tests: $(STAMP) sandbox-tools ## unit tests of the kit's own tooling
+mutation: $(STAMP) solutions-present ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
+	@$(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
+
+kit-tests: $(STAMP) solutions-present sandbox-tools ## unit tests of the kit's own tooling
 	@node_modules/.bin/vitest run --config kit/vitest.config.ts
 
 server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
@@ -70,8 +96,33 @@ grade: $(STAMP) sandbox-tools ## grade a class: make grade SUBMISSIONS=dir [STAG
 gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
 	@$(CLI) gradescope-bundle
 
-bench-grade: $(STAMP) sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
+bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
-bench: $(STAMP) ## round trips/s and latency of the reference server next to a bare echo server
+bench: $(STAMP) solutions-present ## round trips/s and latency next to a bare echo server; many clients next to a bare fan-out server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
+	@$(NODE) --import tsx kit/bench/many-clients.ts
+
+# The guide as a web site, and its check in a real browser (Debian's chromium; never downloaded).
+CHROMIUM := /usr/bin/chromium
+
+guide: $(STAMP) ## the guide as a web site in dist/guide/ (open dist/guide/index.html)
+	@$(NODE) --import tsx kit/site/build.ts
+
+guide-check: $(STAMP) $(CHROMIUM) ## open every page of the web guide in headless Chromium; screenshots in dist/guide-shots/
+	@$(NODE) --import tsx kit/site/check.ts
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "The guide check needs Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then try again."; exit 2; fi
+	@echo "Installing Chromium for the guide check (apt-get install chromium)…"
+	@apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+demo-%: $(STAMP) ## a scripted session of your stage N programs: dist/demo/stage-N.svg and .txt, for your report
+	@$(NODE) --import tsx kit/demo/run.ts $*
+
+# The student release (make dist-student) has no solutions/: the kit's own checks say so there.
+solutions-present:
+	@test -d solutions || { echo "make $(firstword $(MAKECMDGOALS)) needs the reference solutions (solutions/), which this student release of the kit leaves out. Grade your own code with make stage-N or make progress."; exit 2; }
+
+dist-student: $(STAMP) solutions-present ## write dist/student/: the kit without solutions, for a course's template repository
+	@$(NODE) --import tsx kit/release/student.ts

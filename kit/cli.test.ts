@@ -1,18 +1,24 @@
 // The student's commands end to end, as `make stage-N` runs them.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { shippedStarters } from './starters.ts';
 import { kitRoot } from './stages.ts';
 
 const starters = shippedStarters();
-afterAll(() => starters.temp && rmSync(starters.temp, { recursive: true, force: true }));
+// Grading remembers results: in a state file of the test's own, not the student's.
+const stateDir = mkdtempSync(join(tmpdir(), 'classchat-cli-'));
+afterAll(() => {
+  if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(kitRoot(), 'kit', 'cli.ts'), ...args], {
     cwd: kitRoot(),
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', ...env },
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '0', CLASSCHAT_STATE: join(stateDir, 'state.json'), ...env },
     encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

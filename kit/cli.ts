@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { chalk } from './color.ts';
 import { renderFile } from './guide/render.ts';
 import { targetDir } from './harness/target.ts';
-import { progress } from './progress.ts';
+import { cachedProgress, progress } from './progress.ts';
 import { selfCheck } from './selfcheck.ts';
 import { autograde } from './grader/autograde.ts';
 import { writeBundle } from './grader/bundle.ts';
@@ -11,6 +11,11 @@ import { grade } from './grader/command.ts';
 import { guideFile, kitRoot, parseStageList, stageByNumber, STAGES } from './stages.ts';
 import { aborted, stopRunsOnSignals } from './run/abort.ts';
 import { walkStage } from './walkthrough.ts';
+import { page } from './guide/pager.ts';
+import { makeHelp } from './make-help.ts';
+import { watch } from './student/watch.ts';
+import { showNextHint, showSolution } from './student/hints.ts';
+import { resetStage, tryStage } from './student/try.ts';
 import { join } from 'node:path';
 
 const USAGE = `ClassChat Lab
@@ -19,9 +24,14 @@ Usage: node --import tsx kit/cli.ts <command> [options]
        (or the make targets: make help)
 
 Commands:
-  stage <N> [--no-guide] [--target DIR]   show chapter N, grade stage N (exit 0 = full points)
-  guide <N|protocol>                      show a chapter of the guide
-  progress [--target DIR]                 grade every stage and print a table
+  stage <N> [--no-guide] [--watch]        show chapter N, grade stage N (exit 0 = full points)
+  guide <N|protocol|testing>              show a chapter of the guide (in a pager on a terminal)
+  progress [--cached]                     grade every stage, a row as each finishes
+  watch [N]                               grade a stage on every save (default: the first not passed)
+  hint <N>                                the next hint level for stage N's first failing test
+  solution <N> [--force]                  the reference solution as a diff (once stage N passes)
+  try <N>                                 run stage N's code to poke at by hand
+  reset <N> [--yes]                       put stage N's starter back (your files are backed up)
   check                                   the kit's self-check (solutions pass, starters fail)
   grade <DIR> [--out DIR] [--stages 1-3] [--jobs N] [--time-limit S] [--unsandboxed]
                                           grade every submission in DIR (an instructor's run)
@@ -30,7 +40,11 @@ Commands:
 
 Options:
   --target DIR   grade DIR (laid out like stages/) instead of stages/; TARGET=DIR works too
-  --no-guide     skip the chapter (GUIDE=0 works too)
+  --no-guide     skip the chapter (GUIDE=0 works too; GUIDE=1 shows all of it)
+  --watch        stay and grade again on every save (WATCH=1 works too)
+  --cached       the last results, without grading (CACHED=1 works too)
+  --force        show the solution even before the stage passes (FORCE=1 works too)
+  --yes          do not ask before resetting
   --out DIR      where grade writes its files (default grades/)
   --stages LIST  stages to grade: 3, 1-3, 1,4-6 or all (default all)
   --jobs N       submissions graded at once (default: the number of cores)
@@ -43,6 +57,9 @@ Exit codes: 0 success, 1 tests failed, 2 bad usage.
 
 class UsageError extends Error {}
 
+/** WATCH=1, FORCE=1, CACHED=1: a variable set to anything but "" or "0". */
+const flagEnv = (name: string): boolean => !!process.env[name] && process.env[name] !== '0';
+
 function positive(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, not "${value}".`);
@@ -51,7 +68,7 @@ function positive(flag: string, value: string): number {
 
 function stageArg(value: string | undefined): number {
   const n = Number(value);
-  if (!value || !Number.isInteger(n)) throw new UsageError(`Which stage? Give a number: ${STAGES.map((s) => s.number).join(', ')}.`);
+  if (!value || !/^\d+$/.test(value.trim()) || !Number.isInteger(n)) throw new UsageError(`Which stage? Give a number: ${STAGES.map((s) => s.number).join(', ')}.`);
   try {
     return stageByNumber(n).number;
   } catch (err) {
@@ -67,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       target: { type: 'string' },
       'no-guide': { type: 'boolean' },
+      watch: { type: 'boolean' },
+      cached: { type: 'boolean' },
+      force: { type: 'boolean' },
+      yes: { type: 'boolean' },
       out: { type: 'string' },
       stages: { type: 'string' },
       jobs: { type: 'string' },
@@ -82,18 +103,33 @@ async function main(argv: string[]): Promise<number> {
   const target = values.target ? targetDir({ TARGET: values.target }) : targetDir();
   switch (command) {
     case 'stage': {
-      const showGuide = !values['no-guide'] && process.env.GUIDE !== '0';
-      return walkStage({ stage: stageByNumber(stageArg(arg)), target, showGuide });
+      const stage = stageByNumber(stageArg(arg));
+      const guide = values['no-guide'] || process.env.GUIDE === '0' ? 'none' : process.env.GUIDE === '1' ? 'full' : 'auto';
+      if (values.watch || flagEnv('WATCH')) return watch({ stage, target, guide });
+      return walkStage({ stage, target, guide });
     }
     case 'guide': {
-      const file = arg === 'protocol' ? join(kitRoot(), 'guide', 'protocol.md') : guideFile(stageByNumber(stageArg(arg)));
-      process.stdout.write(renderFile(file));
+      const file = arg === 'protocol' || arg === 'testing' ? join(kitRoot(), 'guide', `${arg}.md`) : guideFile(stageByNumber(stageArg(arg)));
+      page(renderFile(file));
       return 0;
     }
     case 'progress':
-      return progress(target);
+      return values.cached || flagEnv('CACHED') ? cachedProgress(target) : progress(target);
+    case 'watch':
+      return watch({ stage: arg === undefined ? undefined : stageByNumber(stageArg(arg)), target, guide: 'none' });
+    case 'hint':
+      return showNextHint(stageByNumber(stageArg(arg)), target);
+    case 'solution':
+      return showSolution(stageByNumber(stageArg(arg)), target, !!values.force || flagEnv('FORCE'));
+    case 'try':
+      return tryStage(stageByNumber(stageArg(arg)), target);
+    case 'reset':
+      return resetStage(stageByNumber(stageArg(arg)), target, !!values.yes || flagEnv('YES'));
     case 'check':
       return selfCheck();
+    case 'make-help':
+      process.stdout.write(makeHelp(positionals.slice(1)));
+      return 0;
     case 'grade': {
       if (!arg) throw new UsageError('Which folder? grade <DIR> (each entry of DIR is one submission).');
       return grade({
@@ -116,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`Unknown command "${command}". Run with --help for the list.`);
+      throw new UsageError(`Unknown command "${command}".`);
   }
 }
 
@@ -128,8 +164,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const usage = err instanceof UsageError || (err as NodeJS.ErrnoException)?.code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`${chalk.red('Error:')} ${(err as Error).message}\n`);
-    if (usage) process.stderr.write('Run with --help for usage.\n');
+    // One line. Through make, flags cannot be passed: point at `make help` instead of --help.
+    const more = usage ? (process.env.CLASSCHAT_VIA_MAKE ? ' (make help lists the commands)' : ' (--help lists the commands)') : '';
+    process.stderr.write(`${chalk.red('Error:')} ${(err as Error).message}${more}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );

@@ -15,13 +15,18 @@ export interface Stage {
   goal: string;
   /** Files the student edits, relative to the stage folder. */
   files: string[];
-  /** General hints, shown when a stage is not yet fully passed. */
+  /** General hints: the second level of `make hint-N` (and `h` in `make watch`). */
   hints: string[];
   /**
    * Programs the stage's suite starts as processes (`<kind>.ts` in the stage folder). The grader
    * bundles each once; SERVER_CMD / CLIENT_CMD replace them with a program in any language.
    */
   programs?: ProgramKind[];
+  /**
+   * What `make try-N` lets a person do with the stage's code, in one sentence; it runs
+   * kit/try/<stage id>.ts. Without it, a stage with `programs` runs its server.
+   */
+  try?: string;
 }
 
 export type ProgramKind = 'server' | 'client';
@@ -35,6 +40,7 @@ export const STAGES: readonly Stage[] = [
     points: 4,
     goal: 'Parse and validate the endpoint (host, port) and create the server and client sockets.',
     files: ['endpoint.ts'],
+    try: 'type flags such as --port 99999 and see the endpoint your resolveEndpoint() makes of them, or its error.',
     hints: [
       'Flags win over environment variables, which win over the defaults.',
       'A port is a whole number from 0 to 65535; say which value was wrong.',
@@ -48,6 +54,7 @@ export const STAGES: readonly Stage[] = [
     points: 5,
     goal: 'Bind the server to its address, report the real port, and turn socket errors into clear messages.',
     files: ['listen.ts'],
+    try: 'your listen() on PORT (default 12345): the listening line, or your message when the port is taken.',
     hints: [
       "server.listen() reports success with 'listening' and failure with 'error': wait for whichever comes first.",
       'Pass the host to listen(): without it Node binds every address (::), not 127.0.0.1.',
@@ -61,6 +68,7 @@ export const STAGES: readonly Stage[] = [
     points: 5,
     goal: 'Accept one client at a time, greet it with the ACK line, and turn away a second client as busy.',
     files: ['accept.ts'],
+    try: 'your accept server on a port, to connect to with nc from two terminals (ACK, then busy).',
     hints: [
       "Every accepted socket needs an 'error' listener, or a client's reset crashes the server.",
       'Remember who is being served; a second connection gets the busy line and is closed.',
@@ -74,6 +82,7 @@ export const STAGES: readonly Stage[] = [
     points: 6,
     goal: 'Turn a byte stream into lines and answer each one, in order, with bounded memory.',
     files: ['framing.ts', 'loop.ts'],
+    try: 'your LineDecoder fed each line you type as one chunk, with the frames and replies it gives.',
     hints: [
       "One 'data' event is not one message: keep the bytes after the last newline for the next chunk.",
       'Decode UTF-8 only once a line is complete, or a character split between chunks breaks.',
@@ -88,6 +97,7 @@ export const STAGES: readonly Stage[] = [
     points: 5,
     goal: 'End sessions cleanly on exit, survive every client failure, and shut down without leaving anything behind.',
     files: ['session.ts', 'shutdown.ts'],
+    try: 'a server whose sessions are your serveSession() and whose Ctrl-C runs your shutdown(); connect with nc.',
     hints: [
       "Compare the trimmed, lower-cased line with 'exit'.",
       "A reset client raises 'error' on its socket: handle it there, never let it reach the process.",
@@ -107,6 +117,51 @@ export const STAGES: readonly Stage[] = [
       "Print the listening line as the server's very first stdout line.",
       "The client prints server lines exactly as they came; its own messages go to stderr.",
       'Import your earlier stages; do not copy them.',
+    ],
+  },
+  {
+    number: 7,
+    slug: 'multiplex',
+    title: 'The multiplexed client',
+    task: 2,
+    points: 20,
+    goal: 'Rebuild the client around one wait for two sources, so a server line or a typed line is handled the moment it comes, and nothing busy-waits.',
+    files: ['client.ts'],
+    programs: ['client'],
+    hints: [
+      'Never read stdin with a blocking call (readFileSync(0), readSync): the server\'s lines would wait for the user.',
+      'When nothing is queued, await a promise the next event resolves; a loop that checks again, even on a timer, burns CPU.',
+      'Send each typed line as soon as it is read: do not wait for its reply first.',
+    ],
+  },
+  {
+    number: 8,
+    slug: 'multiserver',
+    title: 'The multi-client server',
+    task: 3,
+    points: 20,
+    goal: 'Serve many clients at once, each in its own session, with backpressure and a goodbye to all on shutdown.',
+    files: ['server.ts'],
+    programs: ['server'],
+    hints: [
+      'Keep nothing about one client in a variable all clients share: one session, one decoder per connection.',
+      "Stop reading from a client whose replies are not drained (write() returned false); resume on 'drain'.",
+      'On SIGTERM, say goodbye to every open connection, not only the latest.',
+    ],
+  },
+  {
+    number: 9,
+    slug: 'chat',
+    title: 'Client-to-client chat',
+    task: 4,
+    points: 30,
+    goal: 'Let signed-in clients write to each other through the server, one JSON object per line.',
+    files: ['messages.ts', 'server.ts', 'client.ts'],
+    programs: ['server', 'client'],
+    hints: [
+      "Frame the JSON with your stage 4 LineDecoder (limit 4096): one object per line, never one per 'data' event.",
+      'Answer every bad line with a status "3" error and keep the connection open; an unknown receiver is the sender\'s to hear about.',
+      "Check the receiver's writableLength after each write: past 1 MiB, cut that receiver off.",
     ],
   },
 ];

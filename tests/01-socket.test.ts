@@ -1,8 +1,12 @@
 // Stage 1 graded suite: the endpoint rules and the two sockets, through the stage's exports.
+// Ports, hosts and bad values are drawn from the seed (kit/harness/seed.ts), so a hard-coded
+// answer cannot pass and a failure can be replayed with SEED=.
 import { Server, Socket } from 'node:net';
+import { setImmediate as turn } from 'node:timers/promises';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
+import { pick, randomInt } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 
@@ -11,6 +15,8 @@ const stage1 = studentModule<Stage1>('01-socket', 'endpoint.ts');
 const GUIDE = 'guide/01-socket.md';
 
 const show = (value: unknown): string => JSON.stringify(value);
+const someHost = (): string => `127.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
+const somePort = (): number => randomInt(1024, 65535);
 
 // Calls resolveEndpoint and describes the outcome in one line, whatever it was.
 async function outcome(flags: Record<string, string>, env: Record<string, string>): Promise<string> {
@@ -28,10 +34,34 @@ async function expectEndpoint(flags: Record<string, string>, env: Record<string,
   check(got === want, `resolveEndpoint(${show(flags)}, ${show(env)}) ${want}`, () => got);
 }
 
+// The message must quote the value as typed, name its source, and fit on one line.
 async function expectRejected(flags: Record<string, string>, env: Record<string, string>, bad: string, source: string) {
-  const got = await outcome(flags, env);
-  const ok = got.startsWith('threw') && got.includes(bad) && got.includes(source);
-  check(ok, `resolveEndpoint(${show(flags)}, ${show(env)}) to throw an Error naming ${showText(bad)} and ${source}`, () => got);
+  const { resolveEndpoint } = await stage1();
+  let message: string | undefined;
+  try {
+    resolveEndpoint(flags, env);
+  } catch (err) {
+    message = err instanceof Error ? err.message : String(err);
+  }
+  const call = `resolveEndpoint(${show(flags)}, ${show(env)})`;
+  check(message !== undefined, `${call} to throw an Error`, () => 'it returned without an error');
+  const quoted = ['""', "''", '“”', '``'].some(([open, close]) => message!.includes(`${open}${bad}${close}`));
+  check(quoted && message!.includes(source), `${call} to throw a message that quotes ${showText(bad)} and names ${source}`, () => showText(message!));
+  check(!message!.includes('\n'), `${call} to throw a message on one line`, () => `${message!.split('\n').length} lines: ${showText(message!)}`);
+}
+
+/** Sets variables in this process's environment while a call runs, to catch code that reads process.env. */
+async function withProcessEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    await body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 describe('01 socket creation', () => {
@@ -42,31 +72,48 @@ describe('01 socket creation', () => {
   }, async () => {
     await expectEndpoint({}, {}, '127.0.0.1', 12345);
     await expectEndpoint({}, { CLASSCHAT_PORT: '' }, '127.0.0.1', 12345);
+    await expectEndpoint({}, { CLASSCHAT_HOST: '', CLASSCHAT_PORT: '' }, '127.0.0.1', 12345);
   });
 
   graded('flags win over CLASSCHAT_HOST/CLASSCHAT_PORT, which win over the defaults', {
     points: 1,
-    hint: 'Check the flag first, then the environment variable, then the default, for host and port separately.',
+    hint: 'Check the flag first, then the environment variable (from the env argument, not process.env), then the default, for host and port separately.',
     guide: `${GUIDE} § Where to connect`,
   }, async () => {
-    await expectEndpoint({}, { CLASSCHAT_HOST: '127.0.0.2', CLASSCHAT_PORT: '4000' }, '127.0.0.2', 4000);
-    await expectEndpoint({ port: '5000' }, { CLASSCHAT_HOST: '127.0.0.2', CLASSCHAT_PORT: '4000' }, '127.0.0.2', 5000);
-    await expectEndpoint({ host: '127.0.0.3', port: '0' }, { CLASSCHAT_PORT: '4000' }, '127.0.0.3', 0);
+    const [envHost, flagHost] = [someHost(), someHost()];
+    const [envPort, flagPort] = [somePort(), somePort()];
+    const env = { CLASSCHAT_HOST: envHost, CLASSCHAT_PORT: String(envPort) };
+    await expectEndpoint({}, env, envHost, envPort);
+    await expectEndpoint({ port: String(flagPort) }, env, envHost, flagPort);
+    await expectEndpoint({ host: flagHost }, env, flagHost, envPort);
+    await expectEndpoint({ host: flagHost, port: '0' }, { CLASSCHAT_PORT: String(envPort) }, flagHost, 0);
+    await expectEndpoint({ port: String(flagPort) }, { CLASSCHAT_HOST: envHost }, envHost, flagPort);
     await expectEndpoint({ host: 'localhost' }, {}, '127.0.0.1', 12345);
     await expectEndpoint({ port: '65535' }, {}, '127.0.0.1', 65535);
+    // The environment comes from the argument: variables of the process running the code do not count.
+    await withProcessEnv({ CLASSCHAT_HOST: someHost(), CLASSCHAT_PORT: String(somePort()) }, async () => {
+      await expectEndpoint({}, {}, '127.0.0.1', 12345);
+    });
   });
 
   graded('rejects a bad port with a message naming the value and where it came from', {
     points: 1,
-    hint: 'Accept only digits, 0 to 65535; throw new Error(...) that quotes the value and says --port or CLASSCHAT_PORT.',
+    hint: 'Accept only digits, 0 to 65535; throw new Error(...) on one line that quotes the value and says --port or CLASSCHAT_PORT.',
     guide: `${GUIDE} § Validating input`,
   }, async () => {
-    await expectRejected({ port: 'abc' }, {}, 'abc', '--port');
-    await expectRejected({ port: '65536' }, {}, '65536', '--port');
-    await expectRejected({ port: '-1' }, {}, '-1', '--port');
-    await expectRejected({ port: '12.5' }, {}, '12.5', '--port');
-    await expectRejected({ port: '1e3' }, {}, '1e3', '--port');
-    await expectRejected({}, { CLASSCHAT_PORT: 'http' }, 'http', 'CLASSCHAT_PORT');
+    const bad = [
+      pick(['abc', 'http', 'port', 'eighty']),
+      String(randomInt(65536, 99999)),
+      `-${randomInt(1, 9999)}`,
+      `${randomInt(1, 9999)}.5`,
+      `${randomInt(1, 9)}e3`,
+      `0x${randomInt(16, 255).toString(16)}`,
+      `${randomInt(1, 9999)}abc`,
+      '',
+    ];
+    for (const value of bad) await expectRejected({ port: value }, {}, value, '--port');
+    const fromEnv = pick(['http', `${randomInt(1, 9)}e2`, String(randomInt(65536, 99999))]);
+    await expectRejected({}, { CLASSCHAT_PORT: fromEnv }, fromEnv, 'CLASSCHAT_PORT');
   });
 
   graded('rejects a host that is not an IPv4 address, naming it', {
@@ -74,27 +121,32 @@ describe('01 socket creation', () => {
     hint: "net.isIPv4() tells a valid dotted address; 'localhost' stands for 127.0.0.1.",
     guide: `${GUIDE} § Validating input`,
   }, async () => {
-    await expectRejected({ host: '300.1.2.3' }, {}, '300.1.2.3', '--host');
-    await expectRejected({ host: 'chat server' }, {}, 'chat server', '--host');
+    const bad = [`${randomInt(256, 999)}.1.2.3`, pick(['chat server', 'example.com', '127.0.0'])];
+    for (const value of bad) await expectRejected({ host: value }, {}, value, '--host');
     await expectRejected({}, { CLASSCHAT_HOST: '::1' }, '::1', 'CLASSCHAT_HOST');
   });
 
   graded('creates a fresh, unbound server socket and an unconnected client socket', {
     points: 1,
-    hint: 'Return new net.Server(...) and new net.Socket(): creating a socket does not bind or connect it.',
+    hint: 'Return new net.Server(...) and new net.Socket() on every call: creating a socket does not bind or connect it.',
     guide: `${GUIDE} § Two kinds of socket`,
   }, async (t) => {
     const { createServerSocket, createClientSocket } = await stage1();
     const a = createServerSocket();
     const b = createServerSocket();
     t.defer(() => { a.close(); b.close(); });
+    const c = createClientSocket();
+    const d = createClientSocket();
+    t.defer(() => { c.destroy(); d.destroy(); });
     check(a instanceof Server, 'createServerSocket() to return a net.Server', () => `a ${describeValue(a)}`);
     check(a !== b, 'a new server on every call', () => 'the same object twice');
+    check(c instanceof Socket, 'createClientSocket() to return a net.Socket', () => `a ${describeValue(c)}`);
+    check(c !== d, 'a new client socket on every call', () => 'the same object twice');
+    // A bind or connect started in the create function shows up after a turn of the event loop.
+    await turn();
     check(!a.listening && a.address() === null, 'a server that is not listening yet (binding is stage 2)', () => `a server bound to ${show(a.address())}`);
-    const client = createClientSocket();
-    t.defer(() => client.destroy());
-    check(client instanceof Socket, 'createClientSocket() to return a net.Socket', () => `a ${describeValue(client)}`);
-    check(client.remotePort === undefined && !client.connecting, 'a socket that is not connected yet (connecting is stage 2)', () => `a socket connected or connecting to port ${client.remotePort}`);
+    check(c.remotePort === undefined && !c.connecting && !c.destroyed, 'a socket that is not connected yet (connecting is stage 2)',
+      () => `a socket connected, connecting or already failed (to port ${c.remotePort})`);
   });
 });
 

@@ -1,11 +1,13 @@
 // Stage 2 graded suite: binding, the listening line, clear errors, restart, and connecting.
 import { once } from 'node:events';
-import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { connect as connectTo, createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
+import { randomInt } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
+import { REPLY_WITHIN } from '../kit/harness/wire.ts';
 
 type Stage2 = typeof import('../solutions/02-listen/listen.ts');
 const stage2 = studentModule<Stage2>('02-listen', 'listen.ts');
@@ -28,13 +30,62 @@ async function takenPort(t: TestKit): Promise<number> {
   return (holder.address() as AddressInfo).port;
 }
 
-// Runs a promise-returning student call and describes how it ended.
-async function settle<T>(call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+type Settled<T> = { ok: true; value: T } | { ok: false; message: string };
+
+// Runs a promise-returning student call and describes how it ended; a promise still pending after
+// REPLY_WITHIN (a 'listening' or 'close' event that was missed) ends as a failure that says so.
+async function settle<T>(call: () => Promise<T>): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, message: `still pending after ${REPLY_WITHIN / 1000} s` }), REPLY_WITHIN);
+  });
+  const ended = (async (): Promise<Settled<T>> => {
+    try {
+      return { ok: true, value: await call() };
+    } catch (err) {
+      return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    }
+  })();
   try {
-    return { ok: true, value: await call() };
-  } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return await Promise.race([ended, late]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+// Where a student's promise stands right now, without waiting for it.
+function watch(promise: Promise<unknown>): () => string {
+  let state = 'pending';
+  promise.then(() => { state = 'resolved'; }, (err: unknown) => { state = `rejected: ${err instanceof Error ? err.message : String(err)}`; });
+  return () => state;
+}
+
+// A server that keeps every connection open until the client closes its side.
+function keepingServer(t: TestKit): { server: Server; accepted: Promise<Socket> } {
+  const server = createServer();
+  const open = new Set<Socket>();
+  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => open.delete(socket));
+  });
+  t.defer(() => {
+    for (const s of open) s.destroy();
+    server.close();
+  });
+  return { server, accepted };
+}
+
+// Resolves with how a connection attempt to `port` ended: "connected" or the error code.
+function tryConnect(t: TestKit, port: number): Promise<string> {
+  const socket = connectTo(port, '127.0.0.1');
+  t.defer(() => socket.destroy());
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(`no answer within ${REPLY_WITHIN / 1000} s`), REPLY_WITHIN);
+    socket.once('connect', () => { clearTimeout(timer); resolve('connected'); });
+    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code ?? err.message); });
+  });
 }
 
 describe('02 bind and listen', () => {
@@ -63,14 +114,16 @@ describe('02 bind and listen', () => {
     guide: `${GUIDE} § Announcing the port`,
   }, async () => {
     const { listeningLine } = await stage2();
-    const got = listeningLine({ host: '127.0.0.1', port: 40123 });
-    const want = 'ClassChat server listening on 127.0.0.1:40123';
-    check(got === want, `listeningLine({host: "127.0.0.1", port: 40123}) to be ${showText(want)}`, () => showText(String(got)));
+    for (const endpoint of [{ host: '127.0.0.1', port: randomInt(1024, 65535) }, { host: `127.0.${randomInt(0, 255)}.${randomInt(1, 254)}`, port: randomInt(1, 65535) }]) {
+      const got = listeningLine(endpoint);
+      const want = `ClassChat server listening on ${endpoint.host}:${endpoint.port}`;
+      check(got === want, `listeningLine(${show(endpoint)}) to be ${showText(want)}`, () => showText(String(got)));
+    }
   });
 
   graded('a port already in use rejects with a one-line message naming the port', {
     points: 1,
-    hint: "Wait for 'error' as well as 'listening'; for EADDRINUSE throw an Error that says the port is in use.",
+    hint: "Wait for 'error' as well as 'listening'; for EADDRINUSE throw your own one-line Error: the port, \"in use\", and what to do about it.",
     guide: `${GUIDE} § When the port is taken`,
   }, async (t) => {
     const { listen } = await stage2();
@@ -80,22 +133,35 @@ describe('02 bind and listen', () => {
     check(!result.ok, `listen() on taken port ${port} to reject`, () => `it resolved with ${show(result.ok && result.value)}`);
     const ok = message.includes(String(port)) && /in use/i.test(message) && !message.includes('\n');
     check(ok, `one line that names port ${port} and says it is "in use"`, () => showText(message));
+    // Node's own "listen EADDRINUSE: address already in use …" names the port too, but tells nobody what to do.
+    const wayOut = /\b(stop|another|other|different|choose|pick|free|kill|close|change|try)\b|--port/i.test(message);
+    check(wayOut, 'the message to suggest a way out (stop the other program, or another --port), not just Node\'s own error', () => showText(message));
   });
 
-  graded('stopListening() frees the port so the server can listen on it again at once', {
+  graded('stopListening() waits for the server to close, then the port is free again at once', {
     points: 1,
-    hint: "Call server.close() and wait for its 'close' event before resolving.",
+    hint: "Call server.close() and resolve on its 'close' event, which comes once the last connection has ended.",
     guide: `${GUIDE} § Restarting at once`,
   }, async (t) => {
     const { listen, stopListening } = await stage2();
-    const first = freshServer(t);
-    const bound = await listen(first, { host: '127.0.0.1', port: 0 });
-    const client = await t.connect(bound.port);
+    const { server, accepted } = keepingServer(t);
+    const bound = await settle(() => listen(server, { host: '127.0.0.1', port: 0 }));
+    check(bound.ok, 'listen() on port 0 to resolve', () => (bound.ok ? '' : `it rejected: ${showText(bound.message)}`));
+    const port = bound.ok ? bound.value.port : 0;
+    const client = await t.connect(port);
+    await accepted;
+    t.transcript.note('stopListening() is called while the client is still connected');
+    const stopping = stopListening(server);
+    const state = watch(stopping);
+    // Once close() has been called, new connections are refused; the open one keeps 'close' away.
+    const attempt = await tryConnect(t, port);
+    check(attempt === 'ECONNREFUSED', 'stopListening() to call server.close(): a new connection refused', () => `a new connection: ${attempt}`, t.transcript);
+    check(state() === 'pending', "stopListening() to wait for 'close', which cannot come while a client is still connected", () => `it had already ${state()}`, t.transcript);
     client.end();
-    const stopped = await settle(() => stopListening(first));
-    check(stopped.ok && !first.listening, 'stopListening() to resolve with the server closed', () => (stopped.ok ? 'server.listening is still true' : `it rejected: ${showText(stopped.message)}`));
-    const again = await settle(() => listen(freshServer(t), { host: '127.0.0.1', port: bound.port }));
-    check(again.ok, `listen() on port ${bound.port} right after stopListening() to succeed`, () => (again.ok ? '' : `it rejected: ${showText(again.message)}`));
+    const stopped = await settle(() => stopping);
+    check(stopped.ok && !server.listening, "stopListening() to resolve once the last connection ended ('close')", () => (stopped.ok ? 'server.listening is still true' : showText(stopped.message)), t.transcript);
+    const again = await settle(() => listen(freshServer(t), { host: '127.0.0.1', port }));
+    check(again.ok, `listen() on port ${port} right after stopListening() to succeed`, () => (again.ok ? '' : `it rejected: ${showText(again.message)}`));
   });
 
   graded('connect() reaches a listening server, and explains a refused connection', {

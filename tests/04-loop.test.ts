@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 import { Printed } from '../kit/harness/printed.ts';
@@ -173,7 +174,7 @@ describe('04 message loop', () => {
   });
 
   graded('the server answers a line sent one byte at a time once, and each line of one write', {
-    points: 1,
+    points: 0.5,
     hint: "One 'data' event is not one message: answer a line only when its \"\\n\" has arrived.",
     guide: `${GUIDE} § One data event is not one message`,
   }, async (t) => {
@@ -191,6 +192,33 @@ describe('04 message loop', () => {
     await client.expectLine('Server received: one');
     await client.expectLine('Server received: two');
     await client.expectLine('Server received: three');
+  });
+
+  graded('replies quote each line exactly as it came, and two connections never mix their bytes', {
+    points: 0.5,
+    hint: 'Quote the line untouched (no trim()) and create the LineDecoder inside readMessages(), one per connection.',
+    guide: `${GUIDE} § The reply loop`,
+  }, async (t) => {
+    const served = await serve(t);
+    const one = await t.connect(served.port, { who: 'client 1' });
+    const first = await served.accepted();
+    one.send('  two spaces before, one after \n\tand a tab\t\n');
+    await one.expectLine('Server received:   two spaces before, one after ');
+    await one.expectLine('Server received: \tand a tab\t');
+    // Client 1 leaves half a line with the server; client 2's line must not be glued to it.
+    await rule({
+      hint: 'Create the LineDecoder inside readMessages(), so each connection keeps its own unfinished line.',
+      guide: `${GUIDE} § The reply loop`,
+    }, async () => {
+      one.send('half a line from client 1, ');
+      await serverHasRead(t, first, first.bytesRead + 'half a line from client 1, '.length);
+      const two = await t.connect(served.port, { who: 'client 2' });
+      await served.accepted();
+      two.send('a line from client 2\n');
+      await two.expectLine('Server received: a line from client 2');
+      one.send('the rest of it\n');
+      await one.expectLine('Server received: half a line from client 1, the rest of it');
+    });
   });
 
   graded('1,000 messages in one burst are all answered, in order; blank lines are not', {
@@ -220,13 +248,18 @@ describe('04 message loop', () => {
     client.sendLine('after');
     await client.expectLine(TOO_LONG);
     await client.expectLine('Server received: after');
-    const cafe = Buffer.from('café\r\n');
-    client.sendBytes(cafe.subarray(0, 4), 'caf + the first byte of é');
-    await serverHasRead(t, socket, socket.bytesRead + 4);
-    client.sendBytes(cafe.subarray(4), 'the second byte of é + \\r\\n');
-    await client.expectLine('Server received: café');
-    client.sendBytes(Buffer.from([0xff, 0x41, 0x0a]), '<ff 41 0a>');
-    await client.expectLine('Server received: \uFFFDA');
+    await rule({
+      hint: 'Feed every chunk to the decoder as bytes and decode a line only once its "\\n" has arrived; drop the "\\r" of "\\r\\n".',
+      guide: `${GUIDE} § Bytes before characters`,
+    }, async () => {
+      const cafe = Buffer.from('café\r\n');
+      client.sendBytes(cafe.subarray(0, 4), 'caf + the first byte of é');
+      await serverHasRead(t, socket, socket.bytesRead + 4);
+      client.sendBytes(cafe.subarray(4), 'the second byte of é + \\r\\n');
+      await client.expectLine('Server received: café');
+      client.sendBytes(Buffer.from([0xff, 0x41, 0x0a]), '<ff 41 0a>');
+      await client.expectLine('Server received: \uFFFDA');
+    });
   });
 
   graded('the client loop sends typed lines and prints server lines verbatim until the server closes', {

@@ -2,16 +2,19 @@
 // through the stage's exports over real loopback TCP. Nothing here needs stages 1-4: lines are
 // read with node:readline (the session's default) or with the suite's own reader.
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import { createServer, connect as netConnect, Socket, type AddressInfo, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 import { watchCrashes } from '../kit/harness/crashes.ts';
 import { Printed } from '../kit/harness/printed.ts';
+import { WireClient } from '../kit/harness/wire.ts';
 import { describeError, settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
 type SessionModule = typeof import('../solutions/05-exit/session.ts');
@@ -46,6 +49,22 @@ async function listening(t: TestKit, server: Server, sockets: Socket[]): Promise
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
+}
+
+/** Records the first error of a test's own socket (ECONNRESET means the peer reset it). */
+function watchSocketError(socket: Socket): () => string | undefined {
+  let code: string | undefined;
+  socket.on('error', (err: NodeJS.ErrnoException) => { code ??= err.code ?? err.message; });
+  return () => code;
+}
+
+/** Open file descriptors of this process (the one running the student's session), or undefined without /proc. */
+function openFds(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- the server session ----
@@ -204,10 +223,38 @@ describe('05 exit and errors', () => {
     check(own.used(), 'serveSession() to read lines with parts.readLines when one is given', () => 'it never called parts.readLines', t.transcript);
     const end2 = await next.ended(0);
     check(end2 === 'resolved', 'serveSession() to resolve once the connection is closed', () => end2, t.transcript);
+
+    // A client that keeps sending after the goodbye: the server has ended its side but still
+    // reads, so the late line is dropped quietly and the connection closes normally (FIN). A
+    // socket destroy()ed after the goodbye (or by a write after end()) answers it with a reset.
+    const raw = netConnect({ port: next.port, host: '127.0.0.1', allowHalfOpen: true });
+    t.defer(() => raw.destroy());
+    await once(raw, 'connect');
+    const third = WireClient.wrap(raw, { who: 'client 3', transcript: t.transcript });
+    const failed = watchSocketError(raw);
+    await rule({
+      hint: "Answer exit with client.end(GOODBYE + '\\n'), not write() then destroy(); answer no line after it, and keep reading until the client closes.",
+      guide: `${GUIDE} § The session`,
+    }, async () => {
+      third.send('exit\nafter exit\n');
+      await third.expectLine(GOODBYE);
+      await waitUntil(raw, ['end', 'close'], () => raw.readableEnded || raw.destroyed, 'the server to end its side of the connection (FIN) after the goodbye',
+        () => 'nothing', t.transcript);
+      third.send('one more line, after the goodbye\n');
+      // A closed socket answers that line with a reset, which the next write runs into (EPIPE).
+      await new Promise((resolve) => setImmediate(resolve));
+      third.send('and another\n');
+      third.end();
+      await third.expectClose('the server to read the late line, answer nothing and close normally');
+      check(failed() === undefined, 'a normal close (FIN) after the goodbye: end() the socket with the goodbye, answer nothing after exit, and keep reading until the client closes',
+        () => `the connection was reset (${failed()}): the server's socket was already destroyed when the late line came`, t.transcript);
+    });
+    const end3 = await next.ended(1);
+    check(end3 === 'resolved', 'serveSession() to resolve once the connection is closed', () => end3, t.transcript);
   });
 
   graded('a client that resets or hangs up without exit ends its session, never the server', {
-    points: 1,
+    points: 0.5,
     hint: "Add client.on('error', …) in serveSession and resolve on 'close': a reset is the client's problem.",
     guide: `${GUIDE} § When the other side disappears`,
   }, async (t) => {
@@ -235,6 +282,55 @@ describe('05 exit and errors', () => {
     check(crashes().length === 0, 'no uncaught exception in the server', () => crashes().join('; '), t.transcript);
   });
 
+  graded('200 clients that reset, hang up mid-line, half-close or leave after exit leave no socket open', {
+    points: 0.5,
+    hint: "Keep reading the socket until it closes (never pause() it after the goodbye), and resolve only on its 'close': a socket that is not read never sees the client's FIN or reset.",
+    guide: `${GUIDE} § When the other side disappears`,
+  }, async (t) => {
+    const crashes = watchCrashes(t);
+    const sessions = await serveSessions(t);
+    const before = openFds();
+    const moves: Array<[string, (c: Socket) => void]> = [
+      ['resets with a line unread', (c) => { c.write('unread line\n'); c.resetAndDestroy(); }],
+      ['hangs up in the middle of a line', (c) => c.end('half a li')],
+      ['half-closes after a line', (c) => c.end('hello\n')],
+      ['says exit, sends more and resets', (c) => { c.write(`exit\n${'more\n'.repeat(4096)}`); c.once('data', () => c.resetAndDestroy()); }],
+      ['says exit, sends more and closes', (c) => c.end(`exit\n${'more\n'.repeat(4096)}`)],
+    ];
+    const CLIENTS = 200;
+    const BATCH = 10;
+    t.transcript.note(`${CLIENTS} clients in batches of ${BATCH}; each one: ${moves.map(([what]) => what).join('; ')} (in turn)`);
+    const visit = async (i: number): Promise<void> => {
+      const [, move] = moves[i % moves.length];
+      const c = netConnect({ port: sessions.port, host: '127.0.0.1', allowHalfOpen: true });
+      t.defer(() => c.destroy());
+      c.on('error', () => {});
+      c.resume();
+      await once(c, 'connect');
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      move(c);
+      // A half-closed client waits for the server's side to close, then lets go of its own.
+      c.once('end', () => c.destroy());
+      await closed;
+    };
+    for (let i = 0; i < CLIENTS; i += BATCH) {
+      await Promise.all(Array.from({ length: BATCH }, (_, k) => visit(i + k)));
+    }
+    const server = sessions;
+    const pending = (): number => server.ends.filter((e) => e === 'pending').length;
+    for (let i = 0; i < CLIENTS; i++) {
+      const end = await server.ended(i);
+      check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length][0]})`,
+        () => `${end}; ${pending()} of ${CLIENTS} sessions still pending`, t.transcript);
+    }
+    const after = openFds();
+    if (before !== undefined && after !== undefined) {
+      check(after - before <= 10, `the test process (which runs your sessions) to hold about as many open file descriptors as before ${CLIENTS} clients came and went`,
+        () => `${before} before, ${after} after: ${after - before} sockets of clients long gone are still open`, t.transcript);
+    }
+    check(crashes().length === 0, 'no uncaught exception in the server', () => crashes().join('; '), t.transcript);
+  });
+
   graded('runClient() prints server lines, sends typed lines, and treats the end of input as exit', {
     points: 1,
     hint: "When the input's readline interface closes, send \"exit\\n\"; resolve 'goodbye' when the last line was GOODBYE.",
@@ -259,6 +355,19 @@ describe('05 exit and errors', () => {
     const end2 = await settleWithin(again.run);
     check(end2 === 'resolved with "goodbye"', 'runClient() to resolve with "goodbye" after typing EXIT', () => end2, t.transcript);
     check(own.used(), 'runClient() to read server lines with the readLines it was given', () => 'it never called readLines', t.transcript);
+
+    // The server's shutdown line, then its close, is a clean end too.
+    const stopping = await fakeServer(t, (s, line) => {
+      if (line !== 'stop') return;
+      t.transcript.add('sent', 'test server', `${SHUTTING_DOWN}\n`);
+      s.end(`${SHUTTING_DOWN}\n`);
+    });
+    const third = await startClient(t, stopping.port);
+    third.type('stop');
+    await third.printed.toBe(`${SHUTTING_DOWN}\n`);
+    const end3 = await settleWithin(third.run);
+    await rule({ hint: "Resolve 'goodbye' when the last line was GOODBYE or SHUTTING_DOWN: both are a clean end.", guide: `${GUIDE} § The client's side` },
+      () => check(end3 === 'resolved with "goodbye"', "runClient() to resolve with \"goodbye\" after the server's shutdown line and close", () => end3, t.transcript));
   });
 
   graded("runClient() resolves 'lost' when the server vanishes, and lets go of the input", {
@@ -277,13 +386,23 @@ describe('05 exit and errors', () => {
       }
     });
     for (const move of ['hang up', 'crash']) {
-      const client = await startClient(t, server.port);
+      // The suite's reader adds no 'error' listener (readline would): the client must have its own.
+      const client = await startClient(t, server.port, suiteReader().reader);
       client.type('hello');
       await client.printed.toBe('Server received: hello\n');
       client.type(move);
       const end = await settleWithin(client.run);
       check(end === 'resolved with "lost"', `runClient() to resolve with "lost" after "${move}", with the input still open`, () => end, t.transcript);
-      check(client.input.readableFlowing !== true, 'runClient() to stop reading its input once the session is over', () => 'the input is still being read', t.transcript);
+      // Whether the input is still read shows in what happens to a line typed now: it must stay
+      // unread in the input (readline closed or the input paused) or the input must be gone.
+      if (!client.input.destroyed) {
+        client.input.on('error', () => {});
+        client.type('typed after the end');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await rule({ hint: "On the socket's 'close', close the input's readline interface (or destroy the input): the session is over.", guide: `${GUIDE} § The client's side` },
+        () => check(client.input.destroyed || client.input.readableLength > 0, 'runClient() to stop reading its input once the session is over',
+          () => 'a line typed after the end was still read from the input', t.transcript));
     }
     check(crashes().length === 0, 'no uncaught exception in the client', () => crashes().join('; '), t.transcript);
   });

@@ -4,11 +4,30 @@
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
 import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, closedPort, connectWhenFree, flood, received, recordRaw, scriptedServer, takenPort } from './06-final/peers.ts';
 import { HOST, LISTENING, clientPrints, expectExit, launch, peakMemoryMiB, startClient, startServer, startWithin, stderrLines } from './06-final/programs.ts';
 
 const GUIDE = 'guide/06-final.md';
+
+/**
+ * A stage 6 check whose rule an earlier stage's module implements: its failure names that stage,
+ * its chapter section and its command, since the fix belongs there (or in how it is wired in).
+ */
+const earlier = (stage: number, section: string, hint: string): { hint: string; guide: string } => {
+  const chapter = ['01-socket', '02-listen', '03-accept', '04-loop', '05-exit'][stage - 1];
+  return { hint: `${hint} That is your stage ${stage} code: \`make stage-${stage}\`.`, guide: `guide/${chapter}.md § ${section}` };
+};
+const DECODER = earlier(4, 'The line decoder', 'Stage 4\'s LineDecoder keeps the bytes after the last "\\n" and drops only the "\\r" right before it; the server must read through readMessages().');
+const CHARACTERS = earlier(4, 'Bytes before characters', 'Stage 4\'s decoder turns a line into text only once it is complete, so a character split between chunks stays whole and bad bytes become U+FFFD.');
+const REPLIES = earlier(4, 'The reply loop', 'Stage 4\'s replyTo() quotes the line exactly as it came, spaces included, and answers nothing to a blank line.');
+const TOO_LONG_RULE = earlier(4, 'Lines that are too long', 'Stage 4\'s decoder counts bytes, reports a line over 1024 bytes once and keeps at most about 1024 bytes of it.');
+const BUSY_RULE = earlier(3, 'The busy rule', 'Stage 3\'s acceptClients() turns newcomers away while a client is served and frees the seat on that client\'s \'close\', whether it left by exit, by closing or by a reset.');
+const GREETING_RULE = earlier(3, 'Reading the greeting', 'Stage 3\'s readAck() must give back the bytes that came after the greeting (socket.unshift) and leave the socket paused.');
+const SESSION_RULE = earlier(5, 'The session', 'Stage 5\'s serveSession() answers exit with end(GOODBYE) and serves nothing more on that connection.');
+const SHUTDOWN_RULE = earlier(5, 'Shutting down', 'Stage 5\'s shutdown() sends the shutdown line to the client, closes every connection and the listener.');
+const CLIENT_RULE = earlier(5, "The client's side", "Stage 5's runClient() prints each server line verbatim, sends \"exit\" when the input ends and resolves 'lost' or 'goodbye' from the last line.");
 /** Size of the line with no end in the 1024-byte test; bounded servers grow by well under half of it. */
 const FLOOD_MIB = 128;
 
@@ -64,10 +83,12 @@ describe('06 the complete server and client', () => {
     client.typeLine('exit');
     await clientPrints(client, GOODBYE);
     await expectExit(t, client, 0, 'after the goodbye');
-    const next = await connectWhenFree(t, port, 'next client');
-    next.sendLine('  ExIt  ');
-    await next.expectLine(GOODBYE);
-    await next.expectClose('the server to close the connection after the goodbye');
+    await rule(SESSION_RULE, async () => {
+      const next = await connectWhenFree(t, port, 'next client');
+      next.sendLine('  ExIt  ');
+      await next.expectLine(GOODBYE);
+      await next.expectClose('the server to close the connection after the goodbye');
+    });
     check(!server.hasExited, 'the server to keep running after its client said exit', () => 'it exited');
   });
 
@@ -96,28 +117,43 @@ describe('06 the complete server and client', () => {
     const c = await t.connect(port);
     await c.expectLine(ACK);
     const raw = recordRaw(c);
-    c.send('one\ntwo\nthree\n');
-    for (const m of ['one', 'two', 'three']) await c.expectLine(received(m));
-    // Each reply proves the server has read the chunk holding the first half of the next line.
-    c.send('first half next\nHello, ');
-    await c.expectLine(received('first half next'));
-    c.send('Server!\n');
-    await c.expectLine(received('Hello, Server!'));
-    const word = Buffer.from('café ✓\n');
-    const cut = word.indexOf(0xc3) + 1; // inside the two bytes of "é"
-    c.sendBytes(Buffer.concat([Buffer.from('a split character next\n'), word.subarray(0, cut)]));
-    await c.expectLine(received('a split character next'));
-    c.sendBytes(word.subarray(cut));
-    await c.expectLine(received('café ✓'));
-    c.send('sent with CRLF\r\n');
-    await c.expectLine(received('sent with CRLF'));
-    c.sendBytes(Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0x21, 0x0a]), 'bytes "bad \\xff!\\n" (0xff is never valid UTF-8)');
-    await c.expectLine(received('bad \uFFFD!'));
-    c.send('\n   \n\t\r\n \r\nafter blank lines\n');
-    await c.expectLine(received('after blank lines'));
+    await rule(DECODER, async () => {
+      c.send('one\ntwo\nthree\n');
+      for (const m of ['one', 'two', 'three']) await c.expectLine(received(m));
+      // Each reply proves the server has read the chunk holding the first half of the next line.
+      c.send('first half next\nHello, ');
+      await c.expectLine(received('first half next'));
+      c.send('Server!\n');
+      await c.expectLine(received('Hello, Server!'));
+    });
+    await rule(CHARACTERS, async () => {
+      const word = Buffer.from('café ✓\n');
+      const cut = word.indexOf(0xc3) + 1; // inside the two bytes of "é"
+      c.sendBytes(Buffer.concat([Buffer.from('a split character next\n'), word.subarray(0, cut)]));
+      await c.expectLine(received('a split character next'));
+      c.sendBytes(word.subarray(cut));
+      await c.expectLine(received('café ✓'));
+    });
+    await rule(DECODER, async () => {
+      c.send('sent with CRLF\r\n');
+      await c.expectLine(received('sent with CRLF'));
+      c.send('a lone \r inside\n');
+      await c.expectLine(received('a lone \r inside'));
+    });
+    await rule(CHARACTERS, async () => {
+      c.sendBytes(Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0x21, 0x0a]), 'bytes "bad \\xff!\\n" (0xff is never valid UTF-8)');
+      await c.expectLine(received('bad \uFFFD!'));
+    });
+    await rule(REPLIES, async () => {
+      c.send('\n   \n\t\r\n \r\nafter blank lines\n');
+      await c.expectLine(received('after blank lines'));
+      c.send('  spaces around, kept  \n');
+      await c.expectLine(received('  spaces around, kept  '));
+    });
     const bytes = raw();
-    check(!bytes.includes('\r'), 'replies that end in "\\n" with no "\\r" anywhere (the "\\r" of CRLF is dropped)',
-      () => `a "\\r" in what arrived: ${showText(bytes.slice(Math.max(0, bytes.indexOf('\r') - 40), bytes.indexOf('\r') + 2))}`);
+    const crlf = bytes.replace('a lone \r inside', '');
+    await rule(DECODER, () => check(!crlf.includes('\r'), 'replies that end in "\\n" with no "\\r" other than the one sent inside a line (the "\\r" of CRLF is dropped)',
+      () => `a "\\r" in what arrived: ${showText(crlf.slice(Math.max(0, crlf.indexOf('\r') - 40), crlf.indexOf('\r') + 2))}`));
   });
 
   graded('server: a line over 1024 bytes gets one error line, and the connection stays usable', {
@@ -128,14 +164,16 @@ describe('06 the complete server and client', () => {
     const { program: server, port } = await startServer(t);
     const c = await t.connect(port);
     await c.expectLine(ACK);
-    c.sendLine('a'.repeat(1024));
-    await c.expectLine(received('a'.repeat(1024)));
-    c.sendLine('b'.repeat(1025));
-    await c.expectLine(TOO_LONG);
-    c.sendLine('still usable');
-    await c.expectLine(received('still usable'));
-    c.sendLine('é'.repeat(513)); // 513 characters, 1026 bytes
-    await c.expectLine(TOO_LONG);
+    await rule(TOO_LONG_RULE, async () => {
+      c.sendLine('a'.repeat(1024));
+      await c.expectLine(received('a'.repeat(1024)));
+      c.sendLine('b'.repeat(1025));
+      await c.expectLine(TOO_LONG);
+      c.sendLine('still usable');
+      await c.expectLine(received('still usable'));
+      c.sendLine('é'.repeat(513)); // 513 characters, 1026 bytes
+      await c.expectLine(TOO_LONG);
+    });
     // A line with no end: a server that keeps it all runs out of memory (or time, if it rescans it).
     const before = peakMemoryMiB(server);
     await flood(t, c, FLOOD_MIB);
@@ -159,23 +197,38 @@ describe('06 the complete server and client', () => {
     await first.expectLine(ACK);
     first.sendLine('first');
     await first.expectLine(received('first'));
-    const second = await t.connect(port, { who: 'client 2' });
-    await second.expectLine(BUSY);
-    await second.expectClose('the server to close client 2 after the busy line');
-    first.sendLine('still served');
-    await first.expectLine(received('still served'));
-    first.sendLine('exit');
-    await first.expectLine(GOODBYE);
-    await first.expectClose('the server to close client 1 after the goodbye');
-    // Leaving by exit, then leaving by just closing the connection.
-    const third = await connectWhenFree(t, port, 'client 3');
-    third.sendLine('third');
-    await third.expectLine(received('third'));
-    third.end();
-    await third.expectClose('the server to close client 3 after it closed its side');
-    const fourth = await connectWhenFree(t, port, 'client 4');
-    fourth.sendLine('fourth');
-    await fourth.expectLine(received('fourth'));
+    await rule(BUSY_RULE, async () => {
+      const second = await t.connect(port, { who: 'client 2' });
+      await second.expectLine(BUSY);
+      await second.expectClose('the server to close client 2 after the busy line');
+      first.sendLine('still served');
+      await first.expectLine(received('still served'));
+      // A busy visitor's close must not free the seat: client 1 is still being served.
+      const again = await t.connect(port, { who: 'client 3' });
+      await again.expectLine(BUSY);
+      await again.expectClose('the server to close client 3 after the busy line');
+    });
+    await rule(SESSION_RULE, async () => {
+      first.sendLine('exit');
+      await first.expectLine(GOODBYE);
+      await first.expectClose('the server to close client 1 after the goodbye');
+    });
+    await rule(BUSY_RULE, async () => {
+      // Leaving by exit, by closing the connection, and by a reset: each frees the seat.
+      const fourth = await connectWhenFree(t, port, 'client 4');
+      fourth.sendLine('fourth');
+      await fourth.expectLine(received('fourth'));
+      fourth.end();
+      await fourth.expectClose('the server to close client 4 after it closed its side');
+      const fifth = await connectWhenFree(t, port, 'client 5');
+      fifth.sendLine('fifth');
+      await fifth.expectLine(received('fifth'));
+      fifth.sendLine('a line the server may not read before the reset');
+      fifth.reset();
+      const sixth = await connectWhenFree(t, port, 'client 6');
+      sixth.sendLine('sixth');
+      await sixth.expectLine(received('sixth'));
+    });
   });
 
   graded('server: SIGTERM and SIGINT say goodbye and exit 0; a taken port exits 1; bad usage exits 2; --help; flags beat env', {
@@ -200,8 +253,10 @@ describe('06 the complete server and client', () => {
       c.sendLine('before the signal');
       await c.expectLine(received('before the signal'));
       server.program.signal(sig);
-      await c.expectLine(SHUTDOWN);
-      await c.expectClose(`${server.program.who} to close the connection after the shutdown line`);
+      await rule(SHUTDOWN_RULE, async () => {
+        await c.expectLine(SHUTDOWN);
+        await c.expectClose(`${server.program.who} to close the connection after the shutdown line`);
+      });
       await expectExit(t, server.program, 0, `it got ${sig}`);
     }
     await expectExit(t, inUse, 1, `port ${taken} is in use`, startWithin(startedAt));
@@ -241,7 +296,7 @@ describe('06 the complete server and client', () => {
     const stopped = startClient(t, stoppingServer.port, { who: 'client G' });
 
     // Client A: odd lines, a character split between chunks, typed "hello", then EOF → exit.
-    const notice = Buffer.from('Notice:  two spaces,\ta tab, ünïcødé ✓ 🎉, café\n');
+    const notice = Buffer.from('Notice:  two spaces,\ta tab, a lone \r, ünïcødé ✓ 🎉, café\n');
     const cut = notice.indexOf(0xc3, notice.indexOf('caf')) + 1;
     const a = await main.nextConnection(client, startWithin(startedAt));
     a.sendBytes(Buffer.concat([Buffer.from(`${ACK}\n`), notice.subarray(0, cut)]), `"${ACK}\\n" + the first half of a line, cut inside "é"`);
@@ -253,9 +308,15 @@ describe('06 the complete server and client', () => {
     await new Promise((resolve) => setImmediate(resolve));
     a.send('ection closing...\n');
     a.end();
-    for (const line of [ACK, notice.toString('utf8').trimEnd(), received('hello'), GOODBYE]) {
-      await client.waitForLine('stdout', `exactly ${showText(line)}`, (l) => l === line);
-    }
+    await rule(CLIENT_RULE, () => client.waitForLine('stdout', `exactly ${showText(ACK)}`, (l) => l === ACK));
+    // The line that came in the same chunk as the greeting: lost or cut if readAck() keeps its bytes.
+    const noticeLine = notice.toString('utf8').trimEnd();
+    await rule(GREETING_RULE, () => client.waitForLine('stdout', `exactly ${showText(noticeLine)}, sent in the same chunk as the greeting`, (l) => l === noticeLine));
+    await rule(CLIENT_RULE, async () => {
+      for (const line of [received('hello'), GOODBYE]) {
+        await client.waitForLine('stdout', `exactly ${showText(line)}`, (l) => l === line);
+      }
+    });
     await expectExit(t, client, 0, 'after the goodbye');
 
     // Client G: the server shuts down (Ctrl-C) while the client is connected: also a clean end.
@@ -279,6 +340,8 @@ describe('06 the complete server and client', () => {
     await c.expectLine('are you there?');
     c.reset();
     await expectExit(t, lost, 1, 'the connection was lost');
+    const lostSaid = stderrLines(lost);
+    check(lostSaid.length > 0, 'the client to say on stderr that the connection was lost', () => 'nothing on stderr');
 
     await expectExit(t, bogus, 2, 'unknown flag --bogus', startWithin(startedAt));
     await expectExit(t, badPort, 2, 'bad port 70000', startWithin(startedAt));

@@ -1,6 +1,7 @@
 // `make bench`: how many lockstep round trips per second the reference ClassChat server answers
 // over loopback, and how long each takes (p50, p99), next to a bare Node echo server measured in
-// the same run. A benchmark, not a test: it prints figures and exits 0.
+// the same run; then how many lines per second each answers when the client pipelines them
+// (sends blocks of lines without waiting). A benchmark, not a test: it prints figures and exits 0.
 // Run: node --import tsx kit/bench/roundtrip.ts [--count 20000] [--seconds 10] [--server FILE]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -109,6 +110,48 @@ function lockstep(socket: Socket, count: number, limitMs: number): Promise<Resul
   });
 }
 
+/** Lines per block in the pipelined run (one write each), and how many lines may be unanswered. */
+const BLOCK_LINES = 1000;
+const IN_FLIGHT_LINES = 64 * BLOCK_LINES;
+/** The pipelined run aims for 500k lines/s from the ClassChat server (issue 8). */
+const PIPELINED_TARGET = 500_000;
+
+/**
+ * One client, pipelined: writes blocks of BLOCK_LINES lines without waiting for the replies, up to
+ * IN_FLIGHT_LINES unanswered, and counts reply lines. Stops after `lines` replies or `limitMs`.
+ */
+function pipelined(socket: Socket, lines: number, limitMs: number): Promise<{ count: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const block = Buffer.from(Array.from({ length: BLOCK_LINES }, (_, i) => `line ${i}\n`).join(''));
+    let sent = 0;
+    let answered = 0;
+    const startedAt = process.hrtime.bigint();
+    const deadline = Date.now() + limitMs;
+    const refill = () => {
+      while (sent < lines && sent - answered < IN_FLIGHT_LINES) {
+        socket.write(block);
+        sent += BLOCK_LINES;
+      }
+    };
+    const onClose = () => reject(new Error('The server closed the connection during the run.'));
+    const onData = (chunk: Buffer) => {
+      for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, nl + 1)) answered++;
+      if (answered < sent || (sent < lines && Date.now() < deadline)) {
+        if (Date.now() < deadline) refill();
+        return;
+      }
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', reject);
+      resolve({ count: answered, seconds: Number(process.hrtime.bigint() - startedAt) / 1e9 });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.once('close', onClose);
+    refill();
+  });
+}
+
 /** Starts the target's server and returns a connected, greeted socket. */
 async function open(target: Target): Promise<Socket> {
   const { port } = await startServer(target.file);
@@ -177,13 +220,33 @@ async function main(): Promise<number> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, socket] of sockets.entries()) rounds[i].push(await lockstep(socket, Math.ceil(count / ROUNDS), (seconds * 1000) / ROUNDS));
   }
-  for (const socket of sockets) socket.destroy();
   const [echoResult, chatResult] = rounds.map(combine);
   console.log(row(echo.name, echoResult));
   console.log(row(classchat.name, chatResult));
   const ratio = chatResult.count / chatResult.seconds / (echoResult.count / echoResult.seconds);
   const slower = percentile(chatResult.micros, 50) / percentile(echoResult.micros, 50);
   console.log(`ClassChat / echo: ${ratio.toFixed(2)} of the round trips per second; p50 ${slower.toFixed(2)}× as long.`);
+
+  // Pipelined: the same two connections, each answering blocks of lines sent without waiting.
+  const lines = count * 50;
+  console.log('');
+  console.log(`Pipelined: 1 client sends blocks of ${whole(BLOCK_LINES)} lines (one write each), up to ${whole(IN_FLIGHT_LINES)} unanswered, ${whole(lines)} lines or ${seconds} s per server, in ${ROUNDS} alternating rounds.`);
+  console.log(`${''.padEnd(50)}${'lines/s'.padStart(14)}`);
+  for (const socket of sockets) await pipelined(socket, 10 * BLOCK_LINES, seconds * 1000);
+  const totals = targets.map(() => ({ count: 0, seconds: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, socket] of sockets.entries()) {
+      const r = await pipelined(socket, Math.ceil(lines / ROUNDS), (seconds * 1000) / ROUNDS);
+      totals[i].count += r.count;
+      totals[i].seconds += r.seconds;
+    }
+  }
+  for (const socket of sockets) socket.destroy();
+  const [echoRate, chatRate] = totals.map((r) => r.count / r.seconds);
+  console.log(`${echo.name.padEnd(50)}${whole(echoRate).padStart(14)}`);
+  console.log(`${classchat.name.padEnd(50)}${whole(chatRate).padStart(14)}`);
+  const verdict = chatRate >= PIPELINED_TARGET ? 'meets' : 'misses';
+  console.log(`ClassChat / echo: ${(chatRate / echoRate).toFixed(2)} of the lines per second; ${verdict} the target of ${whole(PIPELINED_TARGET)} lines/s.`);
   return 0;
 }
 

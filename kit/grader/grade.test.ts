@@ -9,13 +9,18 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
-import { RUN_ID_VAR } from '../run/sweep.ts';
+import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient } from '../harness/patience.ts';
 import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();
 const FIXTURES = join(ROOT, 'kit', 'grader', 'fixtures');
 const GRADED = parseStageList(process.env.GRADER_TEST_STAGES ?? 'all');
+
+/** The stages whose programs are assembled from the earlier stages by import. */
+const PROGRAM_STAGES = STAGES.filter((s) => s.programs).map((s) => s.number);
+const zeroFor = (...numbers: number[]): Record<number, number> => Object.fromEntries(numbers.map((n) => [n, 0]));
 
 /** Expected points per stage number for each submission; stages not listed get full points. */
 const EXPECTED: Record<string, Record<number, number>> = {
@@ -25,11 +30,11 @@ const EXPECTED: Record<string, Record<number, number>> = {
   empty: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
   starter: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
   'missing-files': Object.fromEntries(STAGES.filter((s) => s.number !== 1).map((s) => [s.number, 0])),
-  // Stage 6 imports stage 1, so its programs never start either.
-  'import-loop': { 1: 0, 6: 0 },
+  // Every stage with programs (6 on) imports stage 1, so its programs never start either.
+  'import-loop': zeroFor(1, ...PROGRAM_STAGES),
   'detached-child': {},
-  // Stage 6 imports stage 2: neither program loads.
-  'syntax-error': { 2: 0, 6: 0 },
+  // Every stage with programs imports stage 2: none of them loads.
+  'syntax-error': zeroFor(2, ...PROGRAM_STAGES),
   // Only readAck() works in stage 3; in stage 6 only the client tests that need no real server
   // pass (course test 5, server down; and the client against the suite's scripted server).
   'silent-handler': { 3: 1, 6: 1 },
@@ -43,7 +48,8 @@ const EXPECTED: Record<string, Record<number, number>> = {
 const expectedPoints = (student: string, stage: number): number =>
   EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
 
-const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => /^classchat-(grade|kit)-/.test(n));
+// This process's own folders only (they carry its pid): other runs may be going on meanwhile.
+const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`classchat-grade-${process.pid}-`) || n.startsWith(`classchat-kit-${process.pid}-`));
 
 // The machine may be shared: only processes in this test's own memory cgroup (or beneath it) count.
 const memoryCgroup = (pid: number | string): string => /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
@@ -103,7 +109,7 @@ describe('grading a class with hostile submissions', () => {
     dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
     buildClass(dir);
     grades = await gradeAll({ submissions: dir, stages: GRADED, jobs: 2, limitMs: 120_000, stallMs: TEST_LIMIT_MS + 2_000 });
-  }, 300_000);
+  }, patient(600_000));
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -135,8 +141,8 @@ describe('grading a class with hostile submissions', () => {
   test('a silent server fails with "no response", not a runner timeout', () => {
     const ack = byName('silent-handler').tests.find((t) => t.stage === 3 && /ACK line/.test(t.name))!;
     expect(ack.status).toBe('failed');
-    expect(ack.message).toMatch(/nothing within 2 s \(no response\)/);
-    expect(ack.durationMs).toBeLessThan(5000);
+    expect(ack.message).toMatch(/nothing within [\d.]+ s \(no response\)/);
+    expect(ack.durationMs).toBeLessThan(patient(6000));
   });
 
   test('the detached child does not outlive its run', () => {
@@ -146,9 +152,10 @@ describe('grading a class with hostile submissions', () => {
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {
-    expect(processesWith('environ', `${RUN_ID_VAR}=`)).toEqual([]);
-    // The detached child's sleep carries no run id (it was started with an empty environment).
-    expect(processesWith('cmdline', 'sleep\u0000300')).toEqual([]);
+    // Only this test's runs: other runs may be going on elsewhere on the machine.
+    expect(processesWith('environ', `${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
+    // The detached child's sleep has an empty environment; the fixture names it after its run.
+    expect(processesWith('cmdline', `sleep-${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
     expect(tempEntries().filter((n) => !tempBefore.includes(n))).toEqual([]);
   });
 

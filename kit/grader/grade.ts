@@ -97,7 +97,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const notes: string[] = [];
   let stagesRoot: string | undefined;
   // Archives are unpacked in a scratch folder; only their stage folders are copied on.
-  const unpackDir = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
+  const unpackDir = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
   let unpacked: string | undefined;
   if (sub.linksTo) {
     notes.push(`The submission is a link to ${sub.linksTo}, not a folder or archive of its own: not graded.`);

@@ -29,7 +29,7 @@ const inside = (path: string, root: string): boolean => path === root || path.st
  * it is ever read.
  */
 export function makeWorkspace(stagesRoot: string | undefined, submissionRoot?: string): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'classchat-grade-'));
+  const root = mkdtempSync(join(tmpdir(), `classchat-grade-${process.pid}-`));
   const ws: Workspace = { stages: join(root, 'stages'), tmp: join(root, 'tmp'), root, refused: [] };
   mkdirSync(ws.stages);
   mkdirSync(ws.tmp);

@@ -14,7 +14,7 @@ export interface GradingKit {
 const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
 
 export function makeGradingKit(): GradingKit {
-  const dir = mkdtempSync(join(tmpdir(), 'classchat-kit-'));
+  const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));
   // Readable by the sandbox's unprivileged user, which sees it read-only.
   chmodSync(dir, 0o755);
   for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true });

@@ -1,6 +1,7 @@
 // The error a graded test throws when an expectation breaks. Its message is the whole teaching
 // text: conversation so far, what was expected, what arrived. Hints are added by the reporter
 // from the test's metadata, so one hint per test stays in one place.
+import { seedNote } from './seed.ts';
 import type { Transcript } from './transcript.ts';
 
 export interface FailureParts {
@@ -14,6 +15,7 @@ export class ExpectationFailure extends Error {
     const lines: string[] = [];
     if (parts.transcript) lines.push('Conversation so far:', parts.transcript.format());
     lines.push(`Expected: ${parts.expected}`, `Got:      ${parts.got}`);
+    if (seedNote()) lines.push(seedNote());
     super(lines.join('\n'));
     this.name = 'ExpectationFailure';
   }

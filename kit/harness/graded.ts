@@ -3,6 +3,7 @@
 // section as metadata that the reporter turns into the scored report.
 import { test } from 'vitest';
 import { ExpectationFailure } from './failure.ts';
+import { patient } from './patience.ts';
 import { showText } from './show.ts';
 import { Transcript } from './transcript.ts';
 import { WireClient, type ConnectOptions } from './wire.ts';
@@ -55,9 +56,11 @@ async function withDeadline(cleanup: () => unknown, ms: number): Promise<void> {
 
 /** The runner's own limit: only reached if student code blocks the event loop or awaits forever. */
 export const TEST_LIMIT_MS = 15_000;
+/** The same, stretched for the machine's load when the suite is collected. */
+const testLimit = (): number => patient(TEST_LIMIT_MS);
 
 export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Promise<void>): void {
-  test(name, { meta: { ...info }, timeout: TEST_LIMIT_MS }, async () => {
+  test(name, { meta: { ...info }, timeout: testLimit() }, async () => {
     const transcript = new Transcript();
     const cleanups: Array<() => unknown> = [];
     let abort: (err: Error) => void = () => {};
@@ -85,7 +88,7 @@ export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Pro
     } finally {
       for (const cleanup of cleanups.reverse()) {
         // A student's half-closed server can make cleanup wait forever: give it a second.
-        await withDeadline(cleanup, CLEANUP_MS);
+        await withDeadline(cleanup, patient(CLEANUP_MS));
       }
     }
   });

@@ -180,21 +180,21 @@ export class Program {
   async waitForLine(stream: Stream, what: string, test: (line: string) => boolean, within = 2000): Promise<string> {
     const lines = this.out[stream].lines;
     const found = (): number => lines.findIndex(test);
-    await this.waiters.until(() => found() !== -1 || this.hasExited, within);
+    const waited = await this.waiters.until(() => found() !== -1 || this.hasExited, within);
     const at = found();
     if (at !== -1) {
       const [line] = lines.splice(0, at + 1).slice(-1);
       return line;
     }
-    const why = this.hasExited ? `${this.who} exited (${describeExit(this.exitInfo)}) first` : `nothing like it within ${showDuration(within)}`;
+    const why = this.hasExited ? `${this.who} exited (${describeExit(this.exitInfo)}) first` : `nothing like it within ${showDuration(waited)}`;
     throw new ExpectationFailure({ expected: `${this.who} ${stream} to print ${what}`, got: `${why}${this.tailOf(stream)}`, transcript: this.transcript });
   }
 
   /** Waits for the program to exit within `within`; fails the test if it keeps running. */
   async waitForExit(what: string, within = 2000): Promise<Exit> {
-    await this.waiters.until(() => this.hasExited, within);
+    const waited = await this.waiters.until(() => this.hasExited, within);
     if (!this.exitInfo) {
-      throw new ExpectationFailure({ expected: `${this.who} to ${what}`, got: `still running after ${showDuration(within)}`, transcript: this.transcript });
+      throw new ExpectationFailure({ expected: `${this.who} to ${what}`, got: `still running after ${showDuration(waited)}`, transcript: this.transcript });
     }
     return this.exitInfo;
   }

@@ -22,7 +22,7 @@ export function showWithBytes(text: string): string {
   return `${showText(text)} (${Buffer.byteLength(text)} bytes)`;
 }
 
-/** "2 s", "500 ms": deadlines as a person says them. */
+/** "2 s", "2.5 s", "300 ms": waits as a person says them (a timer's few ms late are not news). */
 export function showDuration(ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(ms / 10) * 10} ms`;
 }

@@ -2,6 +2,8 @@
 // ends within REPLY_WITHIN with a sentence, never a runner timeout.
 import type { EventEmitter } from 'node:events';
 import { ExpectationFailure } from './failure.ts';
+import { patientTimer } from './patience.ts';
+import { showDuration } from './show.ts';
 import type { Transcript } from './transcript.ts';
 import { REPLY_WITHIN } from './wire.ts';
 
@@ -13,7 +15,7 @@ export function waitUntil(emitter: EventEmitter, events: string[], ready: () => 
   if (ready()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const stop = (): void => {
-      clearTimeout(timer);
+      cancel();
       for (const e of events) emitter.off(e, onEvent);
     };
     const onEvent = (): void => {
@@ -21,25 +23,25 @@ export function waitUntil(emitter: EventEmitter, events: string[], ready: () => 
       stop();
       resolve();
     };
-    const timer = setTimeout(() => {
+    const cancel = patientTimer(REPLY_WITHIN, () => {
       stop();
       reject(new ExpectationFailure({ expected, got: got(), transcript }));
-    }, REPLY_WITHIN);
+    });
     for (const e of events) emitter.on(e, onEvent);
   });
 }
 
 /** Waits up to REPLY_WITHIN for a student's promise: "resolved …", "rejected: …" or "still pending …". */
 export async function settleWithin(promise: Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel = (): void => {};
   const late = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`still pending after ${REPLY_WITHIN / 1000} s`), REPLY_WITHIN);
+    cancel = patientTimer(REPLY_WITHIN, (waited) => resolve(`still pending after ${showDuration(waited)}`));
   });
   const ended = promise.then((value) => (value === undefined ? 'resolved' : `resolved with ${JSON.stringify(value)}`),
     (err: unknown) => `rejected: ${describeError(err)}`);
   try {
     return await Promise.race([ended, late]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }

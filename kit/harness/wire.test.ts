@@ -41,10 +41,12 @@ test('silence fails within the deadline, saying "nothing within" and showing the
   const err = await client.expectLine('Server received: Hello, Server!', { within: 300 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ExpectationFailure);
   const message = (err as Error).message;
-  expect(message).toContain('nothing within 300 ms (no response)');
+  // 300 ms on an idle machine; a busy one stretches the window (patience.ts), up to 8 times.
+  expect(message).toMatch(/nothing within ([\d.]+ s|\d+ ms) \(no response\)/);
   expect(message).toContain('"Hello, Server!\\n"');
   expect(message).toContain('(32 bytes)');
-  expect(Date.now() - started).toBeLessThan(2000);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  expect(Date.now() - started).toBeLessThan(8 * 300 + 1000);
 });
 
 test('a wrong line is shown byte for byte next to the expected one', async () => {

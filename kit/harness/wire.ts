@@ -4,11 +4,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { ExpectationFailure } from './failure.ts';
+import { patientTimer } from './patience.ts';
 import { showDuration, showText, showWithBytes } from './show.ts';
 import { Transcript } from './transcript.ts';
 import { Waiters } from './waiters.ts';
 
-/** How long a reply may take before the test says "nothing within". Loopback replies take µs. */
+/**
+ * How long a reply may take on an idle machine before the test says "nothing within" (loopback
+ * replies take µs); every wait stretches it on a busy machine (patience.ts).
+ */
 export const REPLY_WITHIN = 2000;
 
 export interface WaitOptions {
@@ -61,16 +65,16 @@ export class WireClient {
     const socket = netConnect({ port, host });
     transcript.note(`${who} connects to ${host}:${port}`);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancel = patientTimer(within, (waited) => {
         socket.destroy();
-        reject(new ExpectationFailure({ expected: `a TCP connection to ${host}:${port}`, got: `no answer within ${showDuration(within)}`, transcript }));
-      }, within);
+        reject(new ExpectationFailure({ expected: `a TCP connection to ${host}:${port}`, got: `no answer within ${showDuration(waited)}`, transcript }));
+      });
       socket.once('connect', () => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
+        cancel();
         const got = err.code === 'ECONNREFUSED' ? 'connection refused (is anything listening on that port?)' : `${err.code ?? ''} ${err.message}`;
         reject(new ExpectationFailure({ expected: `a TCP connection to ${host}:${port}`, got, transcript }));
       });
@@ -103,10 +107,10 @@ export class WireClient {
   /** Waits for the next complete line and returns it without its `\n` (a trailing `\r` is dropped too). */
   async nextLine(what: string, opts: WaitOptions = {}): Promise<string> {
     const within = opts.within ?? REPLY_WITHIN;
-    await this.waiters.until(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
+    const waited = await this.waiters.until(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
     const line = this.lines.shift();
     if (line !== undefined) return line.endsWith('\r') ? line.slice(0, -1) : line;
-    throw this.failure(what, this.closed || this.error ? this.closeDescription() : `nothing within ${showDuration(within)} (no response)`);
+    throw this.failure(what, this.closed || this.error ? this.closeDescription() : `nothing within ${showDuration(waited)} (no response)`);
   }
 
   /** Waits for the next line and fails unless it is exactly `expected`. */
@@ -119,9 +123,9 @@ export class WireClient {
   /** Waits until the peer closes the connection; unread lines or a timeout fail the test. */
   async expectClose(what = 'the server to close the connection', opts: WaitOptions = {}): Promise<void> {
     const within = opts.within ?? REPLY_WITHIN;
-    await this.waiters.until(() => this.lines.length > 0 || this.closed, within);
+    const waited = await this.waiters.until(() => this.lines.length > 0 || this.closed, within);
     if (this.lines.length > 0) throw this.failure(what, `another line first: ${showWithBytes(`${this.lines[0]}\n`)}`);
-    if (!this.closed) throw this.failure(what, `the connection still open after ${showDuration(within)}`);
+    if (!this.closed) throw this.failure(what, `the connection still open after ${showDuration(waited)}`);
   }
 
   /** True once the peer has closed (or reset) the connection. */

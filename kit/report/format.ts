@@ -12,15 +12,52 @@ export const showPoints = (n: number): string => String(Math.round(n * 100) / 10
 const mark = (t: TestScore): string =>
   t.status === 'passed' ? chalk.green('✓') : t.status === 'failed' ? chalk.red('✗') : chalk.yellow('⧗');
 
-const indent = (text: string, by: string): string => text.split('\n').map((l) => by + l).join('\n');
+export const indentText = (text: string, by: string): string => text.split('\n').map((l) => by + l).join('\n');
+
+/** Splits text into lines of at most `width` characters, at spaces where it can. */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    for (let rest = word; ; ) {
+      const candidate = line ? `${line} ${rest}` : rest;
+      if (candidate.length <= width) {
+        line = candidate;
+        break;
+      }
+      if (line) {
+        lines.push(line);
+        line = '';
+        continue;
+      }
+      // One word longer than the line: cut it.
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+      if (!rest) break;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+// The points column: "0.5/0.5" is the widest a stage has; wider values still line up on the right.
+const POINTS_COLUMN = 7;
 
 function formatTest(t: TestScore, verbose: boolean): string {
   const pts = `${showPoints(t.earned)}/${showPoints(t.points)}`;
-  const gap = Math.max(1, WIDTH - 4 - t.name.length - pts.length);
-  const head = `  ${mark(t)} ${t.name}${' '.repeat(gap)}${t.status === 'passed' ? chalk.green(pts) : chalk.red(pts)}`;
+  const nameWidth = WIDTH - 4 - 2 - Math.max(POINTS_COLUMN, pts.length);
+  // A long name wraps under itself, so the points stay in one column whatever the name.
+  const [first, ...more] = wrapWords(t.name, nameWidth);
+  const coloured = t.status === 'passed' ? chalk.green(pts) : chalk.red(pts);
+  const head = [`  ${mark(t)} ${first.padEnd(nameWidth)}  ${' '.repeat(Math.max(0, POINTS_COLUMN - pts.length))}${coloured}`, ...more.map((l) => `    ${l}`)].join('\n');
   if (t.status === 'passed' || !verbose) return head;
-  const lines = [head, indent(t.message || 'The test failed without a message.', '      ')];
-  if (t.hint) lines.push(`      ${chalk.cyan('Hint:')} ${t.hint}`);
+  return [head, failureDetail(t)].join('\n');
+}
+
+/** What failed, the hint and the guide section, indented under the test's line. */
+export function failureDetail(t: TestScore, hint = t.hint): string {
+  const lines = [indentText(t.message || 'The test failed without a message.', '      ')];
+  if (hint) lines.push(`      ${chalk.cyan('Hint:')} ${hint}`);
   if (t.guide) lines.push(`      ${chalk.cyan('Read:')} ${t.guide}`);
   return lines.join('\n');
 }
@@ -45,6 +82,7 @@ export function nextStep(score: StageScore, nextStage: number | undefined): stri
       : chalk.green(`Stage passed with full points. Next: make stage-${nextStage}`);
   }
   const file = `stages/${stageId(score.stage)}/`;
-  return `${failed} test${failed === 1 ? '' : 's'} to go. Edit ${file}, then run ${chalk.bold(`make stage-${score.stage.number} GUIDE=0`)} again.` +
-    `\nGeneral hints: ${score.stage.hints.join(' ')}`;
+  const n = score.stage.number;
+  return `${failed} test${failed === 1 ? '' : 's'} to go. Edit ${file}, then run ${chalk.bold(`make stage-${n}`)} again, or leave ${chalk.bold('make watch')} running to grade on every save.` +
+    `\nStuck? ${chalk.bold(`make hint-${n}`)} goes one level deeper each time; ${chalk.bold(`make try-${n}`)} runs your code by hand.`;
 }

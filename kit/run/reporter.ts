@@ -4,6 +4,7 @@
 import { writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { teachOf } from '../harness/rule.ts';
 import { RESULTS_FD_VAR, type RunRecord } from './results.ts';
 
 const fd = Number(process.env[RESULTS_FD_VAR]);
@@ -46,6 +47,7 @@ export default class ResultsReporter implements Reporter {
   onTestCaseResult(test: TestCase): void {
     const state = test.result().state;
     if (state === 'skipped' || state === 'pending') return;
+    const teach = state === 'passed' ? undefined : teachOf(test.result().errors?.[0]);
     write({
       type: 'result',
       file: fileOf(test.module),
@@ -53,6 +55,7 @@ export default class ResultsReporter implements Reporter {
       passed: state === 'passed',
       message: state === 'passed' ? '' : messageOf(test),
       durationMs: Math.round(test.diagnostic()?.duration ?? 0),
+      ...teach,
     });
   }
 

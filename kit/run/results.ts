@@ -20,6 +20,9 @@ export interface ResultRecord {
   passed: boolean;
   message: string;
   durationMs: number;
+  /** The hint and guide section of the check that broke, when it names its own (rule()). */
+  hint?: string;
+  guide?: string;
 }
 
 /** A test file that could not even be collected (its imports failed). */

@@ -3,15 +3,16 @@
 // The child is killed when the whole run is over its limit or when no test has finished for a
 // while: a student's infinite loop blocks a test worker, and nothing inside vitest can stop that.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { patient, slowness as slownessNow } from '../harness/patience.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
+import { groupCpuMs } from './cpu.ts';
 import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
-import { RUN_ID_VAR, sweep } from './sweep.ts';
+import { newRunId, RUN_ID_VAR, sweep } from './sweep.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'unfinished';
 
@@ -54,6 +55,8 @@ export interface RunOptions {
   workers?: number;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
+  /** Called with every record, declared tests included (for output that streams per stage). */
+  onRecord?: (record: RunRecord) => void;
   /** Called when processes the run left behind were killed, with how many. */
   onSwept?: (count: number) => void;
   /** vitest config file to use (the grader's; default: the kit's own). */
@@ -71,7 +74,9 @@ export interface RunOutcome {
 }
 
 const STDERR_CAP = 16 * 1024;
-const DEFAULT_LIMIT_MS = 120_000;
+const DEFAULT_LIMIT_MS = 240_000;
+/** CPU one test process may burn without any test finishing: only an infinite loop gets there. */
+const STALL_CPU_MS = 10_000;
 
 /**
  * Runs the suites and scores every test the manifest's stages declare. When the watchdog stops a
@@ -79,19 +84,22 @@ const DEFAULT_LIMIT_MS = 120_000;
  * loop costs that stage's points, not the stages that happened to be queued behind it.
  */
 export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
-  const deadline = Date.now() + (opts.limitMs ?? DEFAULT_LIMIT_MS);
+  const started = Date.now();
+  const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
+  // The run's limit stretches with the machine's load, measured when it is checked.
+  const left = (): number => started + patient(limitMs) - Date.now();
   const records: RunRecord[] = [];
   let pending = [...opts.stages];
   let stopped: string | undefined;
   let stderr = '';
   while (pending.length > 0 && !aborted()) {
-    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, deadline - Date.now()) }, records);
+    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, Math.round(left() / slownessNow())) }, records);
     stderr = run.stderr;
     if (!run.stopped) break;
     stopped ??= run.stopped;
     const started = new Set(records.filter((r) => r.type === 'declared').map((r) => r.file));
     const notStarted = pending.filter((s) => !started.has(testPath(s)));
-    if (notStarted.length === pending.length || Date.now() >= deadline) break;
+    if (notStarted.length === pending.length || left() <= 0) break;
     pending = notStarted;
   }
   if (aborted()) stopped ??= `the run was interrupted (${aborted()})`;
@@ -115,7 +123,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const files = opts.stages.map(testPath);
   const vitest = join(kit, 'node_modules', 'vitest', 'vitest.mjs');
   const reporter = join(kit, 'kit', 'run', 'reporter.ts');
-  const runId = randomUUID();
+  const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
   const config = opts.config ? ['--config', opts.config] : [];
   const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...files];
@@ -137,6 +145,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
     records.push(record);
     lastProgress = Date.now();
     if (record.type === 'result') opts.onResult?.(record);
+    opts.onRecord?.(record);
   });
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => lines.push(chunk));
 
@@ -148,9 +157,25 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
       killGroup(child.pid, 'SIGKILL');
     };
     const unregister = onAbort(() => stop('interrupted'));
+    // A blocked event loop spins a process at full CPU; a slow test on a busy machine waits and
+    // uses none. So the stall check counts CPU seconds (the same on any machine), with a
+    // wall-clock limit behind it that stretches with the load like every other deadline.
+    let cpuAtProgress: Map<number, number> | undefined;
+    let progressSeen = lastProgress;
+    let spinning = 0;
+    let ticks = 0;
     const watchdog = setInterval(() => {
-      if (Date.now() - started > limitMs) stop(`the run took longer than ${limitMs / 1000} s and was stopped`);
-      else if (Date.now() - lastProgress > stallMs) stop(`no test finished for ${stallMs / 1000} s, so the run was stopped (an infinite loop blocks everything)`);
+      if (++ticks % 5 === 0 && child.pid) {
+        const cpu = groupCpuMs(child.pid);
+        if (!cpuAtProgress || progressSeen !== lastProgress) {
+          cpuAtProgress = cpu;
+          progressSeen = lastProgress;
+        }
+        spinning = mostUsedSince(cpuAtProgress, cpu);
+      }
+      if (Date.now() - started > patient(limitMs)) stop(`the run took longer than ${Math.round(patient(limitMs) / 1000)} s and was stopped`);
+      else if (spinning > STALL_CPU_MS) stop(`a test process spun the CPU for ${Math.round(spinning / 1000)} s without a test finishing, so the run was stopped (an infinite loop blocks everything)`);
+      else if (Date.now() - lastProgress > patient(stallMs)) stop(`no test finished for ${Math.round(patient(stallMs) / 1000)} s, so the run was stopped (an infinite loop blocks everything)`);
     }, 200);
     // 'close' comes once vitest's pipes are closed too (its last records are read by then); a
     // grandchild that keeps a pipe open must not hold the run, so 'exit' plus a moment will do.
@@ -171,6 +196,13 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   });
 }
 
+/** The most CPU any one process used between two readings. */
+function mostUsedSince(before: Map<number, number>, now: Map<number, number>): number {
+  let most = 0;
+  for (const [pid, ms] of now) most = Math.max(most, ms - (before.get(pid) ?? 0));
+  return most;
+}
+
 /** Splits a byte stream into lines (the reporter's records are ASCII-safe JSON). */
 class LineBuffer {
   private partial = '';
@@ -182,6 +214,7 @@ class LineBuffer {
   }
 }
 
+/** Scores one stage from a run's records (exported for output that streams per stage). */
 export function scoreStage(stage: Stage, records: RunRecord[], stopped: string | undefined): StageScore {
   const file = testPath(stage);
   const declared = records.filter((r): r is DeclaredRecord => r.type === 'declared' && r.file === file);
@@ -208,7 +241,10 @@ export function scoreStage(stage: Stage, records: RunRecord[], stopped: string |
     const r = byName.get(d.name);
     const status: TestStatus = r ? (r.passed ? 'passed' : 'failed') : 'unfinished';
     const message = r ? r.message : `This test did not finish: ${stopped ?? 'the run ended before it'}.`;
-    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint: d.hint, guide: d.guide, durationMs: r?.durationMs ?? 0 };
+    // A failed check that names its own rule (rule()) points there instead of at the test's main one.
+    const hint = (status === 'failed' && r?.hint) || d.hint;
+    const guide = (status === 'failed' && r?.guide) || d.guide;
+    return { stage: stage.number, name: d.name, status, points: d.points, earned: status === 'passed' ? d.points : 0, message, hint, guide, durationMs: r?.durationMs ?? 0 };
   });
   const earned = tests.reduce((sum, t) => sum + t.earned, 0);
   return { stage, tests, earned, max: tests.reduce((sum, t) => sum + t.points, 0) };

@@ -1,10 +1,18 @@
 // Finds and kills what a run left behind. Every process a run starts carries the run's id in its
 // environment, so a child that left its process group (setsid, detached) is found too; a child
 // started with a fresh environment is found by its working folder when the run has a private one.
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { sep } from 'node:path';
 
 export const RUN_ID_VAR = 'CLASSCHAT_RUN';
+
+/**
+ * A run's id: `<pid of the process that started it>-<uuid>`, so a check for leftovers can look
+ * for its own runs (`ownRunPrefix()`) while other runs go on elsewhere on the machine.
+ */
+export const newRunId = (): string => `${ownRunPrefix()}${randomUUID()}`;
+export const ownRunPrefix = (): string => `${process.pid}-`;
 
 export interface SweepTarget {
   runId: string;

@@ -27,6 +27,9 @@ export function acceptClients(server: Server, session: Session, log: (line: stri
     if (current) {
       log(`Client ${describePeer(client)} turned away: busy`);
       client.end(`${BUSY}\n`);
+      // Keep reading (and dropping) what it sends: only a socket that reads sees the client's
+      // FIN or reset, and only then does it close and free its file descriptor.
+      client.resume();
       return;
     }
     current = client;

@@ -54,7 +54,9 @@ export class LineDecoder {
       this.discarding = true;
       return;
     }
-    this.pending = Buffer.concat([this.pending, bytes]);
+    // A line that starts in this chunk needs no copy yet: a view of the chunk is enough. Bytes
+    // are copied only when a line really spans two chunks.
+    this.pending = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
   }
 
   // A newline arrived: the current line is complete (or the discarded one is finally over).

@@ -21,10 +21,14 @@ export type LineHandler = (line: string) => void;
 export function readMessages(client: Socket, onLine: LineHandler): void {
   const decoder = new LineDecoder();
   client.on('data', (chunk: Buffer) => {
+    // cork() holds back the replies to this chunk's lines and uncork() sends them in one write:
+    // a chunk of 1,000 lines costs one system call instead of 1,000. Order is unchanged.
+    client.cork();
     for (const frame of decoder.push(chunk)) {
       if (frame.kind === 'line') onLine(frame.text);
       else if (client.writable) client.write(`${TOO_LONG}\n`);
     }
+    client.uncork();
   });
 }
 

@@ -100,7 +100,28 @@ export async function startServer(t: TestKit, opts: Launch & { startedAt?: numbe
       transcript: t.transcript,
     });
   }
-  return { program, port: Number(m[2]) };
+  const port = Number(m[2]);
+  const range = ephemeralPorts();
+  if (opts.args === undefined && range && (port < range[0] || port > range[1])) {
+    // With --port 0 the system picks a port from its ephemeral range; any other port means the
+    // server ignored --port (a port written into the code).
+    throw new ExpectationFailure({
+      expected: `a port the system chose for --port 0 (from ${range[0]}-${range[1]} on this machine)`,
+      got: `port ${port}: the server did not use the --port it was given`,
+      transcript: t.transcript,
+    });
+  }
+  return { program, port };
+}
+
+/** The ports the system hands out for port 0 (Linux), or undefined where it cannot tell. */
+function ephemeralPorts(): [number, number] | undefined {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return low > 0 && high >= low ? [low, high] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the client against `port` (plus any extra arguments). */
