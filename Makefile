@@ -8,7 +8,7 @@ CLI   := $(NODE) --import tsx kit/cli.ts
 STAMP := node_modules/.classchat-installed
 
 # Passed through to the programs and suites: TARGET=solutions, GUIDE=0, HOST=, PORT=, SERVER_CMD=…
-export TARGET GUIDE SERVER_CMD CLIENT_CMD WATCH CACHED FORCE YES
+export TARGET GUIDE SERVER_CMD CLIENT_CMD WATCH CACHED FORCE YES UNSANDBOXED
 # Tells the kit's command line that its flags cannot be typed: usage errors then say `make help`.
 export CLASSCHAT_VIA_MAKE := 1
 
