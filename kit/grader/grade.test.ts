@@ -16,7 +16,11 @@ import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();
 const FIXTURES = join(ROOT, 'kit', 'grader', 'fixtures');
-const GRADED = parseStageList(process.env.GRADER_TEST_STAGES ?? 'all');
+// The hostile fixtures are Task-1 code: the class is graded on Task 1's stages, and a correct and
+// a starter submission on the later tasks' stages below (GRADER_TEST_STAGES=all grades them all).
+const TASK1 = STAGES.filter((s) => s.task === 1).map((s) => s.number).join(',');
+const GRADED = parseStageList(process.env.GRADER_TEST_STAGES ?? TASK1);
+const LATER = STAGES.filter((s) => s.task > 1);
 
 /** The stages whose programs are assembled from the earlier stages by import. */
 const PROGRAM_STAGES = STAGES.filter((s) => s.programs).map((s) => s.number);
@@ -176,5 +180,27 @@ describe('grading a class with hostile submissions', () => {
     const junit = toJunit(book);
     expect(junit.match(/<testsuite /g)).toHaveLength(grades.length);
     expect(junit.match(/<failure /g)?.length).toBe(grades.flatMap((g) => g.tests).filter((t) => t.status !== 'passed').length);
+  });
+});
+
+describe('the later tasks are graded like Task 1', () => {
+  let grades: StudentGrade[];
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    cpSync(join(ROOT, 'solutions'), join(dir, 'correct'), { recursive: true });
+    const starters = shippedStarters();
+    cpSync(starters.dir, join(dir, 'starter'), { recursive: true });
+    if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
+    grades = await gradeAll({ submissions: dir, stages: LATER, jobs: 2 });
+  }, patient(600_000));
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a correct submission gets full points on stages 7–9, the starter none', () => {
+    const points = (who: string) => Object.fromEntries(grades.find((g) => g.student === who)!.stages.map((s) => [s.number, s.points]));
+    expect(points('correct')).toEqual(Object.fromEntries(LATER.map((s) => [s.number, s.points])));
+    expect(points('starter')).toEqual(Object.fromEntries(LATER.map((s) => [s.number, 0])));
   });
 });
