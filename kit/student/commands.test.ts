@@ -10,7 +10,12 @@ import { kitRoot, STAGES } from '../stages.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'classchat-commands-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TARGET: '', CLASSCHAT_STATE: join(scratch, 'state.json'), ...extra });
+// As a student types it: not a make inside `make test` (whose messages say make[2]: …).
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TARGET: '', CLASSCHAT_STATE: join(scratch, 'state.json'), ...extra };
+  for (const name of ['MAKELEVEL', 'MAKEFLAGS', 'MFLAGS', 'MAKEOVERRIDES', 'CLASSCHAT_VIA_MAKE']) delete base[name];
+  return base;
+};
 
 function make(args: string[], extra: NodeJS.ProcessEnv = {}, cwd = kitRoot()) {
   const r = spawnSync('make', ['--no-print-directory', ...args], { cwd, env: env(extra), encoding: 'utf8' });
