@@ -6,6 +6,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { pick, randomInt } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
@@ -91,9 +92,8 @@ describe('01 socket creation', () => {
     await expectEndpoint({ host: 'localhost' }, {}, '127.0.0.1', 12345);
     await expectEndpoint({ port: '65535' }, {}, '127.0.0.1', 65535);
     // The environment comes from the argument: variables of the process running the code do not count.
-    await withProcessEnv({ CLASSCHAT_HOST: someHost(), CLASSCHAT_PORT: String(somePort()) }, async () => {
-      await expectEndpoint({}, {}, '127.0.0.1', 12345);
-    });
+    await rule({ hint: 'Read CLASSCHAT_HOST and CLASSCHAT_PORT from the env argument, never from process.env: the caller decides the environment.', guide: `${GUIDE} § Where to connect` },
+      () => withProcessEnv({ CLASSCHAT_HOST: someHost(), CLASSCHAT_PORT: String(somePort()) }, () => expectEndpoint({}, {}, '127.0.0.1', 12345)));
   });
 
   graded('rejects a bad port with a message naming the value and where it came from', {

@@ -4,8 +4,10 @@ import { connect as connectTo, createServer, Socket, type AddressInfo, type Serv
 import { describe } from 'vitest';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
+import { rule } from '../kit/harness/rule.ts';
 import { randomInt } from '../kit/harness/seed.ts';
-import { showText } from '../kit/harness/show.ts';
+import { patientTimer } from '../kit/harness/patience.ts';
+import { showDuration, showText } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 import { REPLY_WITHIN } from '../kit/harness/wire.ts';
 
@@ -35,9 +37,9 @@ type Settled<T> = { ok: true; value: T } | { ok: false; message: string };
 // Runs a promise-returning student call and describes how it ended; a promise still pending after
 // REPLY_WITHIN (a 'listening' or 'close' event that was missed) ends as a failure that says so.
 async function settle<T>(call: () => Promise<T>): Promise<Settled<T>> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel = (): void => {};
   const late = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, message: `still pending after ${REPLY_WITHIN / 1000} s` }), REPLY_WITHIN);
+    cancel = patientTimer(REPLY_WITHIN, (waited) => resolve({ ok: false, message: `still pending after ${showDuration(waited)}` }));
   });
   const ended = (async (): Promise<Settled<T>> => {
     try {
@@ -49,7 +51,7 @@ async function settle<T>(call: () => Promise<T>): Promise<Settled<T>> {
   try {
     return await Promise.race([ended, late]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
@@ -82,9 +84,9 @@ function tryConnect(t: TestKit, port: number): Promise<string> {
   const socket = connectTo(port, '127.0.0.1');
   t.defer(() => socket.destroy());
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(`no answer within ${REPLY_WITHIN / 1000} s`), REPLY_WITHIN);
-    socket.once('connect', () => { clearTimeout(timer); resolve('connected'); });
-    socket.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code ?? err.message); });
+    const cancel = patientTimer(REPLY_WITHIN, (waited) => resolve(`no answer within ${showDuration(waited)}`));
+    socket.once('connect', () => { cancel(); resolve('connected'); });
+    socket.once('error', (err: NodeJS.ErrnoException) => { cancel(); resolve(err.code ?? err.message); });
   });
 }
 
@@ -146,7 +148,8 @@ describe('02 bind and listen', () => {
     const { listen, stopListening } = await stage2();
     const { server, accepted } = keepingServer(t);
     const bound = await settle(() => listen(server, { host: '127.0.0.1', port: 0 }));
-    check(bound.ok, 'listen() on port 0 to resolve', () => (bound.ok ? '' : `it rejected: ${showText(bound.message)}`));
+    await rule({ hint: "listen() must resolve once 'listening' fires: stopListening() is tested on a server it started.", guide: `${GUIDE} § Binding and listening` },
+      () => check(bound.ok, 'listen() on port 0 to resolve', () => (bound.ok ? '' : `it rejected: ${showText(bound.message)}`)));
     const port = bound.ok ? bound.value.port : 0;
     const client = await t.connect(port);
     await accepted;

@@ -6,13 +6,13 @@ import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import { describe } from 'vitest';
-import { check } from '../kit/harness/failure.ts';
+import { check, ExpectationFailure } from '../kit/harness/failure.ts';
 import { watchCrashes } from '../kit/harness/crashes.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { patient, patientTimer } from '../kit/harness/patience.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { pick, randomInt } from '../kit/harness/seed.ts';
-import { showText, showWithBytes } from '../kit/harness/show.ts';
+import { showDuration, showText, showWithBytes } from '../kit/harness/show.ts';
 import { studentModule } from '../kit/harness/target.ts';
 import { settleWithin } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN, type WireClient } from '../kit/harness/wire.ts';
@@ -92,9 +92,9 @@ async function serve(t: TestKit): Promise<Served> {
 function waitFor(ready: () => boolean, what: string, t: TestKit): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopped = false;
-    const cancel = patientTimer(REPLY_WITHIN, () => {
+    const cancel = patientTimer(REPLY_WITHIN, (waited) => {
       stopped = true;
-      reject(new Error(`timed out waiting for ${what}`));
+      reject(new ExpectationFailure({ expected: what, got: `nothing within ${showDuration(waited)}`, transcript: t.transcript }));
     });
     const poll = (): void => {
       if (stopped) return;

@@ -12,12 +12,14 @@ export interface GradingKit {
 }
 
 const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
+/** The mutation check's files hold whole correct rewrites of the solutions: they stay behind too. */
+const notCopied = (src: string): boolean => /[\\/]tests[\\/][^\\/]+[\\/]mutants\.ts$/.test(src);
 
 export function makeGradingKit(): GradingKit {
   const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));
   // Readable by the sandbox's unprivileged user, which sees it read-only.
   chmodSync(dir, 0o755);
-  for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true });
+  for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true, filter: (src) => !notCopied(src) });
   symlinkSync(join(kitRoot(), 'node_modules'), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

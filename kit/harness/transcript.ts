@@ -12,6 +12,10 @@ interface Entry {
 
 const ARROWS: Record<Direction, string> = { sent: '→', received: '←', note: '·' };
 const MAX_ENTRIES = 30;
+/** When folding: the first entries, the last ones, and the test's own last actions. */
+const HEAD = 6;
+const TAIL = 16;
+const ACTIONS = 3;
 
 /** Entries kept: a program printing millions of lines must not fill memory through the transcript. */
 const KEEP_FIRST = 200;
@@ -33,19 +37,44 @@ export class Transcript {
     this.add('note', '', text);
   }
 
-  /** The conversation as indented lines; long ones keep their first and last entries. */
+  /**
+   * The conversation as indented lines. A long one folds only its middle: it keeps the first steps,
+   * the last steps before the failure, and the test's own last few actions (what it sent or did,
+   * with the entry that followed each), however much a program printed after them.
+   */
   format(): string {
     if (this.entries.length === 0) return '  (nothing was sent or received)';
-    const lines = this.entries.map((e) => {
-      const arrow = ARROWS[e.direction];
-      if (e.direction === 'note') return `  ${arrow} ${e.text}`;
-      const verb = e.direction === 'sent' ? 'sent' : 'got ';
-      return `  ${arrow} ${e.who} ${verb} ${showText(e.text, 120)}`;
-    });
-    if (lines.length <= MAX_ENTRIES) return lines.join('\n');
-    const head = lines.slice(0, 10);
-    const tail = lines.slice(-(MAX_ENTRIES - 11));
-    const skipped = lines.length - head.length - tail.length + this.dropped;
-    return [...head, `  … ${skipped} more steps …`, ...tail].join('\n');
+    const n = this.entries.length;
+    if (n <= MAX_ENTRIES && this.dropped === 0) return this.entries.map(formatEntry).join('\n');
+    const keep = new Set<number>();
+    for (let i = 0; i < Math.min(HEAD, n); i++) keep.add(i);
+    for (let i = Math.max(0, n - TAIL); i < n; i++) keep.add(i);
+    for (let i = n - 1, found = 0; i >= 0 && found < ACTIONS; i--) {
+      if (this.entries[i].direction === 'received') continue;
+      keep.add(i);
+      if (i + 1 < n) keep.add(i + 1);
+      found++;
+    }
+    const out: string[] = [];
+    let skipped = 0;
+    for (let i = 0; i < n; i++) {
+      // Entries dropped to bound memory sat just before index KEEP_FIRST.
+      if (i === KEEP_FIRST) skipped += this.dropped;
+      if (!keep.has(i)) {
+        skipped++;
+        continue;
+      }
+      if (skipped > 0) out.push(`  … ${skipped} more steps …`);
+      skipped = 0;
+      out.push(formatEntry(this.entries[i]));
+    }
+    return out.join('\n');
   }
+}
+
+function formatEntry(e: Entry): string {
+  const arrow = ARROWS[e.direction];
+  if (e.direction === 'note') return `  ${arrow} ${e.text}`;
+  const verb = e.direction === 'sent' ? 'sent' : 'got ';
+  return `  ${arrow} ${e.who} ${verb} ${showText(e.text, 120)}`;
 }

@@ -61,6 +61,6 @@ export function protocolRules(md: string): Duty[] {
 
 /** One line of a duty's text for a table: its first sentence, cut to `max` characters. */
 export function shortText(text: string, max = 70): string {
-  const first = /^(.+?[.:])(\s|$)/.exec(text)?.[1] ?? text;
+  const first = /^(.+?\.)(\s|$)/.exec(text)?.[1] ?? text;
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
