@@ -99,7 +99,7 @@ gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it t
 bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
-bench: $(STAMP) solutions-present ## round trips/s and latency next to a bare echo server; many clients next to a bare fan-out server
+bench: $(STAMP) solutions-present ## round trips/s, latency and pipelined lines/s next to a bare echo server; many clients next to a bare fan-out server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts
 	@$(NODE) --import tsx kit/bench/many-clients.ts
 

@@ -6,7 +6,7 @@ import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
-import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, closedPort, connectWhenFree, flood, received, recordRaw, scriptedServer, takenPort } from './06-final/peers.ts';
+import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, busyVisitor, closedPort, connectWhenFree, fdsSettle, flood, openFds, received, recordRaw, scriptedServer, takenPort } from './06-final/peers.ts';
 import { HOST, LISTENING, clientPrints, expectExit, launch, peakMemoryMiB, startClient, startServer, startWithin, stderrLines } from './06-final/programs.ts';
 
 const GUIDE = 'guide/06-final.md';
@@ -27,6 +27,10 @@ const BUSY_RULE = earlier(3, 'The busy rule', 'Stage 3\'s acceptClients() turns 
 const GREETING_RULE = earlier(3, 'Reading the greeting', 'Stage 3\'s readAck() must give back the bytes that came after the greeting (socket.unshift) and leave the socket paused.');
 const SESSION_RULE = earlier(5, 'The session', 'Stage 5\'s serveSession() answers exit with end(GOODBYE) and serves nothing more on that connection.');
 const SHUTDOWN_RULE = earlier(5, 'Shutting down', 'Stage 5\'s shutdown() sends the shutdown line to the client, closes every connection and the listener.');
+const BUSY_LEAK_RULE = earlier(3, 'The busy rule', 'After end(BUSY), call resume() on the busy socket: a socket nobody reads never sees the client\'s FIN or reset, so it never closes.');
+/** Busy visitors in the fd check, and the fds a server may still be closing when it is counted. */
+const BUSY_VISITORS = 60;
+const FD_SLACK = 3;
 const CLIENT_RULE = earlier(5, "The client's side", "Stage 5's runClient() prints each server line verbatim, sends \"exit\" when the input ends and resolves 'lost' or 'goodbye' from the last line.");
 /** Size of the line with no end in the 1024-byte test; bounded servers grow by well under half of it. */
 const FLOOD_MIB = 128;
@@ -192,7 +196,7 @@ describe('06 the complete server and client', () => {
     hint: 'Remember the client being served; greet newcomers with the busy line and close them; forget the client when its connection closes.',
     guide: `${GUIDE} § When a rule breaks`,
   }, async (t) => {
-    const { port } = await startServer(t);
+    const { program: server, port } = await startServer(t);
     const first = await t.connect(port, { who: 'client 1' });
     await first.expectLine(ACK);
     first.sendLine('first');
@@ -213,7 +217,7 @@ describe('06 the complete server and client', () => {
       await first.expectLine(GOODBYE);
       await first.expectClose('the server to close client 1 after the goodbye');
     });
-    await rule(BUSY_RULE, async () => {
+    const sixth = await rule(BUSY_RULE, async () => {
       // Leaving by exit, by closing the connection, and by a reset: each frees the seat.
       const fourth = await connectWhenFree(t, port, 'client 4');
       fourth.sendLine('fourth');
@@ -225,9 +229,24 @@ describe('06 the complete server and client', () => {
       await fifth.expectLine(received('fifth'));
       fifth.sendLine('a line the server may not read before the reset');
       fifth.reset();
-      const sixth = await connectWhenFree(t, port, 'client 6');
-      sixth.sendLine('sixth');
-      await sixth.expectLine(received('sixth'));
+      const served = await connectWhenFree(t, port, 'client 6');
+      served.sendLine('sixth');
+      await served.expectLine(received('sixth'));
+      return served;
+    });
+    // Visitors turned away while client 6 is served, who send a line and then reset or hang up:
+    // each one's socket must close in the server too, or it keeps a file descriptor for good.
+    const fds = (): number | undefined => openFds(server.pid);
+    const before = fds();
+    if (before === undefined) return;
+    await rule(BUSY_LEAK_RULE, async () => {
+      t.transcript.note(`${BUSY_VISITORS} more clients, each turned away as busy, send a line and reset or close; the server holds ${before} open fds`);
+      for (let i = 0; i < BUSY_VISITORS; i++) await busyVisitor(t, port, i % 2 === 0 ? 'reset' : 'close');
+      const after = await fdsSettle(server.pid, before + FD_SLACK);
+      check(after <= before + FD_SLACK, `the server to hold about as many open file descriptors as before ${BUSY_VISITORS} busy visitors came and went`,
+        () => `${before} before, ${after} after: the sockets of clients turned away are never closed`, t.transcript);
+      sixth.sendLine('still here');
+      await sixth.expectLine(received('still here'));
     });
   });
 

@@ -12,13 +12,13 @@ export const mutants: Mutant[] = [
   {
     name: 'hard-coded-port',
     mistake: 'The server listens on port 12345 whatever --port says.',
-    covers: [],
+    covers: ['mistake 1'],
     edits: [{ file: SERVER, find: '    endpoint = resolveEndpoint(line.flags, process.env);', replace: '    endpoint = { ...resolveEndpoint(line.flags, process.env), port: 12345 };' }],
   },
   {
     name: 'listening-line-before-listen',
     mistake: 'Prints the listening line from the requested endpoint before listen(), so --port 0 is announced as port 0.',
-    covers: [],
+    covers: ['mistake 2'],
     edits: [
       { file: SERVER, find: '  let bound;\n  try {', replace: '  console.log(listeningLine(endpoint));\n  try {' },
       { file: SERVER, find: '    bound = await listen(server, endpoint);', replace: '    await listen(server, endpoint);' },
@@ -28,13 +28,13 @@ export const mutants: Mutant[] = [
   {
     name: 'log-before-listening-line',
     mistake: 'Prints a log line on stdout before the listening line.',
-    covers: [],
+    covers: ['mistake 2'],
     edits: [{ file: SERVER, find: '  const server = createServerSocket();', replace: "  console.log('Starting the ClassChat server...');\n  const server = createServerSocket();" }],
   },
   {
     name: 'own-line-splitting',
     mistake: "The server reads lines with its own 'data' handler that splits each chunk, instead of stage 4's readMessages.",
-    covers: ['server rule 2'],
+    covers: ['mistake 3', 'server rule 2'],
     edits: [{
       file: SERVER,
       find: 'void serveSession(client, { reply: replyTo, readLines: readMessages });',
@@ -44,109 +44,102 @@ export const mutants: Mutant[] = [
   {
     name: 'readline-in-server',
     mistake: "The server leaves out readLines, so the session reads with readline: no length limit, and a lone \"\\r\" ends a line.",
-    covers: ['server rule 5'],
+    covers: ['mistake 3', 'server rule 5'],
     edits: [{ file: SERVER, find: 'void serveSession(client, { reply: replyTo, readLines: readMessages });', replace: 'void serveSession(client, { reply: replyTo });' }],
   },
   {
     name: 'trims-in-server',
     mistake: 'The server trims each line before replying to it.',
-    covers: ['server rule 2'],
+    covers: ['mistake 4', 'server rule 2'],
     edits: [{ file: SERVER, find: 'void serveSession(client, { reply: replyTo, readLines: readMessages });', replace: 'void serveSession(client, { reply: (line) => replyTo(line.trim()), readLines: readMessages });' }],
   },
   {
     name: 'no-signal-handler',
     mistake: 'The server never handles SIGINT or SIGTERM, so a signal kills it without a word to the client.',
-    covers: ['server rule 8'],
+    covers: ['mistake 5', 'server rule 8'],
     edits: [{ file: SERVER, find: '  const signal = await stopRequested();', replace: "  const signal = await new Promise<string>(() => {});" }],
   },
   {
     name: 'exit-without-shutdown',
     mistake: 'On a signal the server calls process.exit(0) at once, without the shutdown line.',
-    covers: ['server rule 8'],
+    covers: ['mistake 5', 'server rule 8'],
     edits: [{ file: SERVER, find: '  await shutdown(server, clients);', replace: '  process.exit(0);' }],
   },
   {
     name: 'untracked-clients',
     mistake: 'The server never calls trackClients(), so shutdown() reaches no client and the server never exits.',
-    covers: ['server rule 8'],
+    covers: ['mistake 6', 'server rule 8'],
     edits: [{ file: SERVER, find: '  const clients = trackClients(server);', replace: '  const clients = new Set<import(\'node:net\').Socket>();\n  void trackClients;' }],
   },
   {
     name: 'in-use-exit-code-2',
     mistake: 'The server exits with 2 (bad usage) when the port is taken, instead of 1.',
-    covers: [],
+    covers: ['mistake 8'],
     edits: [{ file: SERVER, find: '    return CANNOT_LISTEN;', replace: '    return EXIT_CODES.usage;' }],
   },
   {
     name: 'lenient-command-line',
     mistake: 'parseArgs with strict: false, so an unknown flag is ignored instead of reported.',
-    covers: ['client rule 9'],
+    covers: ['mistake 7', 'client rule 9'],
     edits: [{ file: COMMAND_LINE, find: 'args: argv,', replace: 'args: argv,\n      strict: false,' }, { file: COMMAND_LINE, find: 'flags: { host: values.host, port: values.port } };', replace: 'flags: { host: values.host as string | undefined, port: values.port as string | undefined } };' }, { file: COMMAND_LINE, find: 'help: values.help ?? false,', replace: 'help: values.help === true,' }],
   },
   {
     name: 'client-usage-exit-1',
     mistake: 'The client exits with 1 on bad usage instead of 2.',
-    covers: ['client rule 9'],
+    covers: ['mistake 8', 'client rule 9'],
     edits: [{ file: CLIENT, find: '    console.error((err as Error).message);\n    return EXIT_CODES.usage;', replace: '    console.error((err as Error).message);\n    return 1;' }],
   },
   {
     name: 'client-prefixes-greeting',
     mistake: 'The client prints the greeting with a prefix ("[server] ").',
-    covers: ['client rule 1'],
+    covers: ['mistake 9', 'client rule 1'],
     edits: [{ file: CLIENT, find: '    console.log(await readAck(socket));', replace: '    console.log(`[server] ${await readAck(socket)}`);' }],
   },
   {
     name: 'client-prompt-on-stdout',
     mistake: 'The client prints a "> " prompt on stdout.',
-    covers: ['client rule 2'],
+    covers: ['mistake 9', 'client rule 2'],
     edits: [{ file: CLIENT, find: '  const end = await runClient(', replace: "  process.stdout.write('> ');\n  const end = await runClient(" }],
   },
   {
     name: 'client-readline-reader',
     mistake: "The client reads server lines with readline (runClient's default) instead of stage 4's readReplies, so a lone \"\\r\" splits a line.",
-    covers: ['client rule 1'],
+    covers: ['mistake 3', 'client rule 1'],
     edits: [{ file: CLIENT, find: 'runClient(socket, process.stdin, process.stdout, readReplies);', replace: 'runClient(socket, process.stdin, process.stdout);\n  void readReplies;' }],
   },
   {
     name: 'client-unreachable-vague',
     mistake: 'When nothing listens, the client prints a message that names neither the address nor the way out.',
-    covers: ['client rule 6'],
+    covers: ['mistake 10', 'client rule 6'],
     edits: [{ file: CLIENT, find: "    // Stage 2's message says the server may not be running and how to start it.\n    console.error((err as Error).message);", replace: "    console.error('Could not connect.');" }],
   },
   {
     name: 'client-unreachable-exit-0',
     mistake: 'The client exits with 0 when nothing listens.',
-    covers: ['client rule 6'],
+    covers: ['mistake 8', 'client rule 6'],
     edits: [{ file: CLIENT, find: '    return EXIT_CODES.unreachable;', replace: '    return 0;' }],
   },
   {
     name: 'client-busy-exit-0',
     mistake: 'The client exits with 0 when the server is busy.',
-    covers: ['client rule 7'],
+    covers: ['mistake 8', 'client rule 7'],
     edits: [{ file: CLIENT, find: '    return EXIT_CODES.busy;', replace: '    return 0;' }],
   },
   {
     name: 'client-lost-exit-0',
     mistake: 'The client exits with 0 however the session ended.',
-    covers: ['client rule 8'],
+    covers: ['mistake 8', 'client rule 8'],
     edits: [{ file: CLIENT, find: '  return EXIT_CODES[end];', replace: '  return 0;' }],
   },
   {
     name: 'client-lost-silent',
     mistake: 'The client exits with 1 when the connection is lost, but says nothing.',
-    covers: ['client rule 8'],
+    covers: ['mistake 10', 'client rule 8'],
     edits: [{ file: CLIENT, find: "  if (end === 'lost') console.error(CONNECTION_LOST);\n", replace: '  void CONNECTION_LOST;\n' }],
   },
 ];
 
-export const unobservable: Unobservable[] = [
-  {
-    name: 'client-keeps-stdin',
-    mistake: 'The client never calls process.stdin.destroy() after the session.',
-    covers: [],
-    why: "runClient() (stage 5) already closes its readline interface on the socket's 'close', which pauses stdin; a paused pipe does not keep Node's event loop alive, so the client exits all the same. Only a stage 5 runClient that keeps reading its input shows the bug, and stage 5 catches that.",
-  },
-];
+export const unobservable: Unobservable[] = [];
 
 // readCommandLine without parseArgs: a loop over the words, same messages.
 const MANUAL_COMMAND_LINE = `// A correct variant: the command line read by hand instead of with util.parseArgs.

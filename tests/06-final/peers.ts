@@ -1,7 +1,8 @@
 // The other ends the stage 6 tests play: a scripted server for testing the client program alone,
 // and raw TCP clients for testing the server program alone.
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { readdirSync } from 'node:fs';
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
 import type { Program } from '../../kit/harness/program.ts';
@@ -163,4 +164,66 @@ export async function flood(t: TestKit, client: WireClient, mib: number, within 
       throw new ExpectationFailure({ expected: `the server to keep reading a line with no end (${mib} MiB sent)`, got: `${why} after ${((i + 1) / 16).toFixed(1)} MiB`, transcript: t.transcript });
     }
   }
+}
+
+/**
+ * A client that is turned away as busy, sends a line anyway, then resets or closes its side.
+ * Resolves once its own socket is closed.
+ */
+export async function busyVisitor(t: TestKit, port: number, leave: 'reset' | 'close'): Promise<void> {
+  const socket = netConnect({ port, host: HOST });
+  t.defer(() => socket.destroy());
+  socket.on('error', () => {});
+  const closed = once(socket, 'close');
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => { text += chunk; });
+  await Promise.race([once(socket, 'connect'), closed]);
+  await waitFor(socket, ['data', 'close'], () => text.includes('\n') || socket.destroyed);
+  socket.write('a line nobody will read\n');
+  if (leave === 'reset') socket.resetAndDestroy();
+  else socket.end();
+  await closed;
+}
+
+// Resolves once `ready()` holds, checking again on each event, or after REPLY_WITHIN regardless.
+function waitFor(emitter: Socket, events: string[], ready: () => boolean): Promise<void> {
+  if (ready()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      if (!ready()) return;
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    }, REPLY_WITHIN);
+    for (const e of events) emitter.on(e, done);
+  });
+}
+
+/** Open file descriptors of a process (Linux /proc), or undefined where they cannot be counted. */
+export function openFds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts the process's fds until they are down to `limit` or a few seconds have passed: the
+ * server closes a socket a moment after its client did. Returns the last count.
+ */
+export async function fdsSettle(pid: number | undefined, limit: number, within = 3 * REPLY_WITHIN): Promise<number> {
+  const until = Date.now() + within;
+  let count = openFds(pid) ?? 0;
+  while (count > limit && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    count = openFds(pid) ?? 0;
+  }
+  return count;
 }
