@@ -216,6 +216,10 @@ describe('03 accept and ACK', () => {
     const conn = await serverDone(served, fourth, t);
     check(conn.ended(), 'the server to end() the busy connection: the line, then a clean close (FIN)',
       () => 'it destroyed the socket instead, which resets (RST) a connection with unread bytes: the busy line may never arrive', t.transcript);
+    // Client 4 has closed too: the server's end of that connection must go, or every such visit
+    // costs the server a file descriptor.
+    await rule({ hint: 'After end(BUSY), call client.resume(): a socket nobody reads never sees the FIN of a client that sent something, and stays open.', guide: BUSY_RULE.guide },
+      () => serverClosed(served, fourth, t));
     first.sendLine('still there?');
     await first.expectLine('pong');
     check(served.sessions.length === 1, 'only the first client handed to the session', () => `${served.sessions.length} sessions started`, t.transcript);
@@ -293,6 +297,13 @@ describe('03 accept and ACK', () => {
     check(busy.startsWith('rejected') && /busy/i.test(busy), 'readAck() to reject with a message saying the server is busy', () => busy);
     const silent = await outcome((s) => s.end());
     check(silent.startsWith('rejected'), 'readAck() to reject when the server closes without a greeting', () => silent);
+    let resetter: Socket | undefined;
+    const { socket: resetSocket } = await fakeServer(t, (s) => { resetter = s; });
+    const resetting = settleWithin(readAck(resetSocket));
+    await waitFor(() => resetter !== undefined, 'the test server to accept the connection', t);
+    resetter?.resetAndDestroy();
+    const reset = await resetting;
+    check(reset.startsWith('rejected'), 'readAck() to reject when the connection is reset before the greeting', () => reset);
   });
 
   graded('readAck() leaves the bytes after the greeting, whole, for the next reader', {

@@ -102,7 +102,7 @@ export const mutants: Mutant[] = [
   {
     name: 'refused-without-address',
     mistake: 'The refused-connection message says to start the server but not where it looked.',
-    covers: ['mistake 6'],
+    covers: ['mistake 6', 'client rule 6'],
     edits: [{ file: FILE, find: 'return `Cannot connect to the ClassChat server at ${host}:${port}: is the server running?', replace: 'return `Cannot connect to the ClassChat server: is the server running?' }],
   },
 ];

@@ -1,6 +1,6 @@
-// Stage 3's mutation file (see kit/mutation/types.ts): mistakes of guide/03-accept.md and of the
-// protocol's server rules 1, 6 and 7, applied to solutions/03-accept/accept.ts, and correct
-// rewrites that must keep every point.
+// Stage 3's mutation file (see kit/mutation/types.ts): mistakes of guide/03-accept.md, of the
+// protocol's server rules 1, 6 and 7 and of client rules 7 and 8 (readAck), applied to
+// solutions/03-accept/accept.ts, and correct rewrites that must keep every point.
 import type { Mutant, Unobservable, Variant } from '../../kit/mutation/types.ts';
 
 const FILE = 'accept.ts';
@@ -48,6 +48,12 @@ export const mutants: Mutant[] = [
     edits: [{ file: FILE, find: '      client.end(`${BUSY}\\n`);', replace: '      client.write(`${BUSY}\\n`);' }],
   },
   {
+    name: 'busy-not-resumed',
+    mistake: 'Ends a busy connection but never reads it, so a client that sent something leaves a socket open in the server.',
+    covers: ['server rule 7'],
+    edits: [{ file: FILE, find: '      client.resume();\n', replace: '' }],
+  },
+  {
     name: 'every-close-clears',
     mistake: "Clears the served client on every socket's 'close', busy ones included.",
     covers: ['mistake 4', 'server rule 6'],
@@ -91,6 +97,27 @@ export const mutants: Mutant[] = [
       const rest = Buffer.from(received.slice(nl + 1), 'utf8');`,
       },
     ],
+  },
+  {
+    name: 'readack-busy-resolves',
+    mistake: 'readAck() resolves with whatever the first line is, the busy line included.',
+    covers: ['client rule 7'],
+    edits: [{ file: FILE, find: "      if (line === BUSY) reject(new Error('The server is busy with another client. Try again later.'));\n      else resolve(line);", replace: '      resolve(line);' }],
+  },
+  {
+    name: 'readack-waits-forever-on-close',
+    mistake: "readAck() listens for 'data' only, so a server that closes or resets before greeting leaves it waiting forever.",
+    covers: ['client rule 8'],
+    edits: [
+      { file: FILE, find: "    socket.once('end', onEnd);\n", replace: '' },
+      { file: FILE, find: "    socket.once('error', onError);\n", replace: '' },
+    ],
+  },
+  {
+    name: 'readack-ignores-reset',
+    mistake: "readAck() handles 'end' but not 'error', so a reset before the greeting leaves it waiting.",
+    covers: ['client rule 8'],
+    edits: [{ file: FILE, find: "    socket.once('error', onError);\n", replace: '' }],
   },
   {
     name: 'readack-no-unshift',
@@ -146,6 +173,7 @@ export function acceptClients(server: Server, session: Session, log: (line: stri
       client.write(BUSY);
       client.write('\\n');
       client.end();
+      client.on('data', () => {}); // read and drop: only a reading socket sees the client leave
       return;
     }
     busy = true;
@@ -221,7 +249,7 @@ export function acceptClients(server: Server, session: Session, log: (line: stri
       if (served === client) served = null;
     });
     if (served !== null) {
-      client.end(Buffer.from(BUSY + '\\n', 'utf8'));
+      client.end(Buffer.from(BUSY + '\\n', 'utf8')).resume();
       return;
     }
     served = client;
