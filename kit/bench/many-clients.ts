@@ -270,8 +270,8 @@ function row(count: number, chat: LevelResult | undefined, bare: LevelResult): s
     whole(count).padStart(8),
     pair(whole(c.held), whole(bare.held), 18),
     pair(rate(c), rate(bare), 20),
-    pair(whole(percentile(c.micros, 50)), whole(percentile(bare.micros, 50)), 16),
-    pair(whole(percentile(c.micros, 99)), whole(percentile(bare.micros, 99)), 18),
+    pair(whole(percentile(c.micros, 50)), whole(percentile(bare.micros, 50)), 18),
+    pair(whole(percentile(c.micros, 99)), whole(percentile(bare.micros, 99)), 20),
     pair(oneDecimal(c.kibPerConnection), oneDecimal(bare.kibPerConnection), 16),
   ].join('');
 }
@@ -310,7 +310,7 @@ async function main(): Promise<number> {
   console.log(`around a ring through the server (one in flight each) for ${seconds} s after ${WARMUP_MS} ms of warm-up; a fresh server per row.`);
   console.log(`Each cell: ${chat ? `ClassChat chat server (${chat.name})` : 'no chat server'} / ${bare.name}.`);
   if (!chat) console.log(`(${relative(kitRoot(), chatFile)} does not exist yet: only the fan-out server is measured.)`);
-  console.log(`${'clients'.padStart(8)}${'held'.padStart(18)}${'messages/s'.padStart(20)}${'p50 µs'.padStart(16)}${'p99 µs'.padStart(18)}${'KiB/connection'.padStart(16)}`);
+  console.log(`${'clients'.padStart(8)}${'held'.padStart(18)}${'messages/s'.padStart(20)}${'p50 µs'.padStart(18)}${'p99 µs'.padStart(20)}${'KiB/connection'.padStart(16)}`);
   const notes: string[] = [];
   for (const [i, count] of counts.entries()) {
     // Alternate which server goes first, so drift on the machine affects both alike.

@@ -18,6 +18,10 @@ const ROOT = kitRoot();
 const FIXTURES = join(ROOT, 'kit', 'grader', 'fixtures');
 const GRADED = parseStageList(process.env.GRADER_TEST_STAGES ?? 'all');
 
+/** The stages whose programs are assembled from the earlier stages by import. */
+const PROGRAM_STAGES = STAGES.filter((s) => s.programs).map((s) => s.number);
+const zeroFor = (...numbers: number[]): Record<number, number> => Object.fromEntries(numbers.map((n) => [n, 0]));
+
 /** Expected points per stage number for each submission; stages not listed get full points. */
 const EXPECTED: Record<string, Record<number, number>> = {
   correct: {},
@@ -26,11 +30,11 @@ const EXPECTED: Record<string, Record<number, number>> = {
   empty: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
   starter: Object.fromEntries(STAGES.map((s) => [s.number, 0])),
   'missing-files': Object.fromEntries(STAGES.filter((s) => s.number !== 1).map((s) => [s.number, 0])),
-  // Stage 6 imports stage 1, so its programs never start either.
-  'import-loop': { 1: 0, 6: 0 },
+  // Every stage with programs (6 on) imports stage 1, so its programs never start either.
+  'import-loop': zeroFor(1, ...PROGRAM_STAGES),
   'detached-child': {},
-  // Stage 6 imports stage 2: neither program loads.
-  'syntax-error': { 2: 0, 6: 0 },
+  // Every stage with programs imports stage 2: none of them loads.
+  'syntax-error': zeroFor(2, ...PROGRAM_STAGES),
   // Only readAck() works in stage 3 (its two tests, 0.75 each); in stage 6 only the client tests
   // that need no real server pass (course test 5, server down; and the client against the suite's
   // scripted server).
