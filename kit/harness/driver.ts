@@ -69,7 +69,15 @@ export interface DriverContext {
   emit(event: string, data?: unknown): void;
   /** Registers cleanup that runs when the test ends (the built-in `cleanup` call). */
   defer(cleanup: () => unknown): void;
+  /**
+   * Reports how a student's promise ends, whenever it does, as a `settled` event; returns its
+   * number for Driver.settled(). `start` is the student's call: a synchronous throw is a rejection.
+   */
+  track(start: () => unknown): number;
 }
+
+/** How a tracked promise ended: its value as JSON (absent for undefined), or the message it rejected with. */
+export type Settlement = { promise: number; ok: true; json?: string } | { promise: number; ok: false; error: string };
 
 export type Handler = (ctx: DriverContext, ...args: never[]) => unknown;
 
@@ -89,9 +97,24 @@ export async function serveDriver(handlers: Record<string, Handler>): Promise<vo
     socket.write(`${JSON.stringify(msg)}\n`);
   };
   let cleanups: Array<() => unknown> = [];
+  let promises = 0;
   const ctx: DriverContext = {
     emit: (event, data) => send({ event, data }),
     defer: (cleanup) => cleanups.push(cleanup),
+    track: (start) => {
+      const promise = ++promises;
+      let running: Promise<unknown>;
+      try {
+        running = Promise.resolve(start());
+      } catch (err) {
+        running = Promise.reject(err);
+      }
+      running.then(
+        (value) => ctx.emit('settled', value === undefined ? { promise, ok: true } : { promise, ok: true, json: JSON.stringify(value) } satisfies Settlement),
+        (err: unknown) => ctx.emit('settled', { promise, ok: false, error: errorText(err) } satisfies Settlement),
+      );
+      return promise;
+    },
   };
   process.on('uncaughtException', (err: Error) => {
     const code = (err as NodeJS.ErrnoException).code;
@@ -144,12 +167,37 @@ export class Driver {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   private gone: string | undefined;
+  private readonly settlements = new Map<number, Settlement>();
+  private readonly settling = new Map<number, () => void>();
 
   private constructor(private readonly program: Program, private readonly channel: Socket) {
     readJsonLines(channel, (msg) => this.receive(msg), () => this.fail('it flooded the channel to the tests'));
     channel.on('close', () => this.fail('it closed the channel to the tests'));
     channel.on('error', () => {});
     void program.exited.then((exit) => this.fail(`it exited (${describeExit(exit)})`));
+    this.on('settled', (data) => {
+      const s = data as Settlement;
+      this.settlements.set(s.promise, s);
+      this.settling.get(s.promise)?.();
+    });
+  }
+
+  /**
+   * The promise the driver tracked as number `promise` (DriverContext.track), mirrored here: it
+   * resolves with the same value and rejects with a StudentError carrying the same message. It
+   * never settles if the student's promise never does (wrap it in a deadline).
+   */
+  settled<T = unknown>(promise: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const finish = (): void => {
+        const s = this.settlements.get(promise)!;
+        this.settling.delete(promise);
+        if (s.ok) resolve((s.json === undefined ? undefined : JSON.parse(s.json)) as T);
+        else reject(new StudentError(s.error));
+      };
+      if (this.settlements.has(promise)) finish();
+      else this.settling.set(promise, finish);
+    });
   }
 
   /** Starts `driverFile` (with node --import tsx) and waits until it has said hello. */
@@ -288,7 +336,23 @@ function tail(program: Program): string {
  * once (so it loads while vitest collects the tests), shared by the file's tests, started again
  * if a test ended it (a crash, an endless loop), and stopped after the last test.
  */
-export function suiteDriver(suiteUrl: string, stageFolder: string): { get(): Promise<Driver>; stop(): Promise<void> } {
+export interface SuiteDriver {
+  get(): Promise<Driver>;
+  /**
+   * The driver for one test: what the test opened in it is closed when the test ends (the
+   * built-in `cleanup` call), and so are the test's event listeners.
+   */
+  forTest(t: { defer(cleanup: () => unknown): void }): Promise<TestDriver>;
+  stop(): Promise<void>;
+}
+
+export interface TestDriver {
+  call<T = unknown>(name: string, ...args: unknown[]): Promise<T>;
+  settled<T = unknown>(promise: number): Promise<T>;
+  on(event: string, fn: (data: unknown) => void): void;
+}
+
+export function suiteDriver(suiteUrl: string, stageFolder: string): SuiteDriver {
   const file = fileURLToPath(new URL(`./${stageFolder}/driver.ts`, suiteUrl));
   let current: Promise<Driver> | undefined;
   const get = (): Promise<Driver> => {
@@ -302,6 +366,19 @@ export function suiteDriver(suiteUrl: string, stageFolder: string): { get(): Pro
   void get().catch(() => {});
   return {
     get,
+    forTest: async (t) => {
+      const d = await get();
+      const offs: Array<() => void> = [];
+      t.defer(async () => {
+        for (const off of offs) off();
+        if (d.alive) await d.call('cleanup');
+      });
+      return {
+        call: (name, ...args) => d.call(name, ...args),
+        settled: (promise) => d.settled(promise),
+        on: (event, fn) => { offs.push(d.on(event, fn)); },
+      };
+    },
     stop: async () => {
       const d = await current?.catch(() => undefined);
       await d?.stop();
