@@ -316,10 +316,9 @@ describe('05 exit and errors', () => {
     for (let i = 0; i < CLIENTS; i += BATCH) {
       await Promise.all(Array.from({ length: BATCH }, (_, k) => visit(i + k)));
     }
-    const server = sessions;
-    const pending = (): number => server.ends.filter((e) => e === 'pending').length;
+    const pending = (): number => sessions.ends.filter((e) => e === 'pending').length;
     for (let i = 0; i < CLIENTS; i++) {
-      const end = await server.ended(i);
+      const end = await sessions.ended(i);
       check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length][0]})`,
         () => `${end}; ${pending()} of ${CLIENTS} sessions still pending`, t.transcript);
     }
