@@ -64,6 +64,7 @@ async function main(): Promise<number> {
   const results = await gradeAll(jobs, parallel, (g) => {
     finished++;
     if (process.stderr.isTTY) process.stderr.write(`\r  ${finished}/${jobs.length} ${g.job.name}\x1b[K`);
+    else if (finished % 20 === 0) process.stdout.write(`  ${finished}/${jobs.length} runs done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 
