@@ -124,9 +124,14 @@ void serveDriver({
     const socket = new Socket();
     ctx.defer(() => socket.destroy());
     socket.connect(port, '127.0.0.1');
-    await new Promise((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
+    // Connected, with no listener of ours left behind: a missing 'error' listener must show.
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error): void => reject(err);
+      socket.once('error', failed);
+      socket.once('connect', () => {
+        socket.off('error', failed);
+        resolve();
+      });
     });
     socket.pause();
     const id = nextId++;
