@@ -136,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
   if (end === 'lost') console.error(CONNECTION_LOST);
   // The user may be in the middle of a line: stop reading stdin, or the process would wait for it.
   process.stdin.destroy();
+  socket.destroy();
   return EXIT_CODES[end];
 }
 
