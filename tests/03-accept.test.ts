@@ -244,9 +244,22 @@ describe('03 accept and ACK', () => {
     guide: `${GUIDE} § Reading the greeting`,
   }, async (t) => {
     const d = await driver.forTest(t);
+    // The server greets only once readAck() is listening: a close that came first could end the
+    // socket before readAck() was called in the driver, and nobody would ever hear it.
     const outcome = async (greeting: (s: Socket) => void): Promise<string> => {
-      const id = await ackClient(t, d, greeting);
-      const result = await settleWithin((await readAckIn(d, id)).ended);
+      let greet = (): void => {};
+      const accepted = new Promise<void>((resolve) => {
+        greet = resolve;
+      });
+      let serverSide: Socket | undefined;
+      const id = await ackClient(t, d, (s) => {
+        serverSide = s;
+        void accepted.then(() => greeting(s));
+      });
+      const { ended } = await readAckIn(d, id);
+      await waitFor(() => serverSide !== undefined, 'the test server to accept the connection', t);
+      greet();
+      const result = await settleWithin(ended);
       return result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
     };
     // The greeting arrives in two pieces (cut at a seeded place): the second is sent only once the
