@@ -2,11 +2,14 @@
 // suite's calls (kit/harness/driver.ts). It reports what the code did; the suite judges it.
 import { Server, Socket } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
-import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver.ts';
+import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
 
 type Stage1 = typeof import('../../solutions/01-socket/endpoint.ts');
 const stage1 = studentModule<Stage1>('01-socket', 'endpoint.ts');
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
+void stage1().catch(() => {});
+
 
 /** How resolveEndpoint() ended: what it returned (as JSON) or the message it threw. */
 export type Outcome = { returned: string } | { threw: string };

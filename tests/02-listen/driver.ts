@@ -2,12 +2,15 @@
 // calls (kit/harness/driver.ts). Servers and sockets for the student's functions are made here;
 // the suite connects to them over loopback and judges what this driver reports.
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
-import { serveDriver, type DriverContext } from '../../kit/harness/driver.ts';
+import { serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
 import type { Endpoint } from '../../solutions/01-socket/endpoint.ts';
 
 type Stage2 = typeof import('../../solutions/02-listen/listen.ts');
 const stage2 = studentModule<Stage2>('02-listen', 'listen.ts');
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
+void stage2().catch(() => {});
+
 
 /** A server as the suite sees it: listening or not, and where. */
 export interface ServerState {

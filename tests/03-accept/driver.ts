@@ -5,11 +5,14 @@
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
-import { serveDriver, type DriverContext } from '../../kit/harness/driver.ts';
+import { serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
 
 type Stage3 = typeof import('../../solutions/03-accept/accept.ts');
 const stage3 = studentModule<Stage3>('03-accept', 'accept.ts');
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
+void stage3().catch(() => {});
+
 
 /** The server's end of one connection, watched from outside the student's code. */
 interface Conn {

@@ -4,7 +4,7 @@
 // server. It reports what happened; the suite judges it and the bytes on the wire.
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver.ts';
+import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
 
 type Framing = typeof import('../../solutions/04-loop/framing.ts');
@@ -12,6 +12,10 @@ type Loop = typeof import('../../solutions/04-loop/loop.ts');
 type Decoder = InstanceType<Framing['LineDecoder']>;
 const framing = studentModule<Framing>('04-loop', 'framing.ts');
 const loop = studentModule<Loop>('04-loop', 'loop.ts');
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
+void framing().catch(() => {});
+void loop().catch(() => {});
+
 
 /** A frame as push() returned it: `kind` and `text` when they are strings, and how it shows. */
 export interface WireFrame {

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver.ts';
+import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
 
 type SessionModule = typeof import('../../solutions/05-exit/session.ts');
@@ -14,6 +14,10 @@ type ShutdownModule = typeof import('../../solutions/05-exit/shutdown.ts');
 type LineReader = import('../../solutions/05-exit/session.ts').LineReader;
 const session = studentModule<SessionModule>('05-exit', 'session.ts');
 const shutdownModule = studentModule<ShutdownModule>('05-exit', 'shutdown.ts');
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
+void session().catch(() => {});
+void shutdownModule().catch(() => {});
+
 
 /** The reply a session gets from the suite (stage 4's job, so not graded here). */
 const reply = (line: string): string | undefined => (line.trim() === '' ? undefined : `Server received: ${line}`);
