@@ -71,11 +71,12 @@ export type Settlement = { promise: number; ok: true; json?: string } | { promis
 export type Handler = (ctx: DriverContext, ...args: never[]) => unknown;
 
 /**
- * Runs in the driver process: connects to the test, answers its calls with `handlers`, reports
+ * Runs in the driver process: connects to the test, says hello once `loading` (the student's
+ * modules, already being imported) has settled, answers the suite's calls with `handlers`, reports
  * uncaught exceptions as `crash` events (a client's failure must never stop the server), and
  * exits when the test hangs up.
  */
-export async function serveDriver(handlers: Record<string, Handler>): Promise<void> {
+export async function serveDriver(handlers: Record<string, Handler>, loading: Array<Promise<unknown>> = []): Promise<void> {
   const [port, token] = (process.env[DRIVER_VAR] ?? '').split(':');
   if (!port || !token) throw new Error(`${DRIVER_VAR} is not set: a driver is started by its suite, not by hand.`);
   const socket = netConnect(Number(port), '127.0.0.1');
@@ -136,7 +137,9 @@ export async function serveDriver(handlers: Record<string, Handler>): Promise<vo
       }
     })();
   }, () => process.exit(71));
-  await once(socket, 'connect');
+  // Hello only once the student's modules have loaded (or failed to: the first call reports it),
+  // so a module that never finishes loading fails the suite's start once, not every call.
+  await Promise.all([once(socket, 'connect'), Promise.allSettled(loading)]);
   send({ hello: token });
 }
 

@@ -80,7 +80,7 @@ export class Driver {
     });
     try {
       const channel = await new Promise<Socket>((resolve, reject) => {
-        const cancel = patientTimer(START_WITHIN, (waited) => reject(new Error(`the driver that runs your code did not start within ${showDuration(waited)}`)));
+        const cancel = patientTimer(START_WITHIN, (waited) => reject(new Error(`your code did not finish loading within ${showDuration(waited)} (an endless loop at the top level of a module?)`)));
         void program.exited.then((exit) => {
           cancel();
           reject(new Error(`the driver that runs your code exited (${describeExit(exit)}) before it started${tail(program)}`));

@@ -7,9 +7,6 @@ import { studentModule } from '../../kit/harness/target.ts';
 
 type Stage1 = typeof import('../../solutions/01-socket/endpoint.ts');
 const stage1 = studentModule<Stage1>('01-socket', 'endpoint.ts');
-// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
-void stage1().catch(() => {});
-
 
 /** How resolveEndpoint() ended: what it returned (as JSON) or the message it threw. */
 export type Outcome = { returned: string } | { threw: string };
@@ -36,6 +33,7 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 }
 
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
 void serveDriver({
   // `processEnv` is set in this process's environment while the call runs, to catch code that
   // reads process.env instead of its env argument.
@@ -77,4 +75,4 @@ void serveDriver({
       clientDestroyed: c instanceof Socket && c.destroyed,
     };
   },
-});
+}, [stage1()]);

@@ -8,9 +8,6 @@ import type { Endpoint } from '../../solutions/01-socket/endpoint.ts';
 
 type Stage2 = typeof import('../../solutions/02-listen/listen.ts');
 const stage2 = studentModule<Stage2>('02-listen', 'listen.ts');
-// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
-void stage2().catch(() => {});
-
 
 /** A server as the suite sees it: listening or not, and where. */
 export interface ServerState {
@@ -22,6 +19,7 @@ const servers = new Map<number, Server>();
 const sockets = new Map<number, Socket>();
 let nextId = 1;
 
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
 void serveDriver({
   /**
    * A server of the driver's own, for the student's code to bind: `fresh` drops every
@@ -86,4 +84,4 @@ void serveDriver({
     });
     return { socket: id, promise: ctx.track(() => Promise.resolve(connect(socket, endpoint)).then(() => ({ remotePort: socket.remotePort ?? null }))) };
   },
-});
+}, [stage2()]);

@@ -10,9 +10,6 @@ import { studentModule } from '../../kit/harness/target.ts';
 
 type Stage3 = typeof import('../../solutions/03-accept/accept.ts');
 const stage3 = studentModule<Stage3>('03-accept', 'accept.ts');
-// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
-void stage3().catch(() => {});
-
 
 /** The server's end of one connection, watched from outside the student's code. */
 interface Conn {
@@ -48,6 +45,7 @@ s.on('connect', () => {
 });
 `;
 
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
 void serveDriver({
   // A loopback server driven by the student's acceptClients(); the session keeps the client open
   // and answers "pong" to anything, so the suite can tell a served client from a waiting one. Its
@@ -147,4 +145,4 @@ void serveDriver({
   text(_ctx: DriverContext, id: number): string {
     return clients.get(id)!.text;
   },
-});
+}, [stage3()]);

@@ -12,10 +12,6 @@ type Loop = typeof import('../../solutions/04-loop/loop.ts');
 type Decoder = InstanceType<Framing['LineDecoder']>;
 const framing = studentModule<Framing>('04-loop', 'framing.ts');
 const loop = studentModule<Loop>('04-loop', 'loop.ts');
-// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
-void framing().catch(() => {});
-void loop().catch(() => {});
-
 
 /** A frame as push() returned it: `kind` and `text` when they are strings, and how it shows. */
 export interface WireFrame {
@@ -52,6 +48,7 @@ let nextId = 1;
 
 const state = (socket: Socket): ConnState => ({ bytesRead: socket.bytesRead, destroyed: socket.destroyed });
 
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
 void serveDriver({
   async newDecoder(ctx: DriverContext, maxBytes: number | null): Promise<number> {
     const { LineDecoder } = await framing();
@@ -151,4 +148,4 @@ void serveDriver({
   type(_ctx: DriverContext, id: number, text: string): void {
     clients.get(id)!.input.write(text);
   },
-});
+}, [framing(), loop()]);

@@ -14,10 +14,6 @@ type ShutdownModule = typeof import('../../solutions/05-exit/shutdown.ts');
 type LineReader = import('../../solutions/05-exit/session.ts').LineReader;
 const session = studentModule<SessionModule>('05-exit', 'session.ts');
 const shutdownModule = studentModule<ShutdownModule>('05-exit', 'shutdown.ts');
-// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
-void session().catch(() => {});
-void shutdownModule().catch(() => {});
-
 
 /** The reply a session gets from the suite (stage 4's job, so not graded here). */
 const reply = (line: string): string | undefined => (line.trim() === '' ? undefined : `Server received: ${line}`);
@@ -67,6 +63,7 @@ async function listening(ctx: DriverContext, served: Served): Promise<number> {
   return (served.server.address() as AddressInfo).port;
 }
 
+// Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
 void serveDriver({
   /** isExit() of each line: true, false, or how another value shows. */
   async isExit(_ctx: DriverContext, lines: string[]): Promise<Array<boolean | string>> {
@@ -209,4 +206,4 @@ void serveDriver({
     const { server, clients: tracked } = servers.get(id)!;
     return ctx.track(() => shutdown(server, tracked!));
   },
-});
+}, [session(), shutdownModule()]);
