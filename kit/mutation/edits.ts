@@ -1,10 +1,13 @@
 // Applies a mutant's or variant's edits to a private copy of the reference solutions. An edit whose
 // `find` text is missing or ambiguous fails loudly: a mutant that silently stopped applying after
 // the solution changed would otherwise "pass" by grading the unchanged solution.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { Edit } from './types.ts';
+
+/** Copies are named with the pid of the run that made them, so stale ones can be found. */
+const PREFIX = 'classchat-mutation-';
 
 /** How often `find` occurs in `text` (occurrences may not overlap). */
 export function occurrences(text: string, find: string): number {
@@ -39,7 +42,7 @@ export function applyEdits(stageFolder: string, edits: readonly Edit[]): void {
 
 /** A temporary copy of `solutions` with `edits` applied to `stageFolderName`; remove it with `dispose`. */
 export function mutatedCopy(solutions: string, stageFolderName: string, edits: readonly Edit[]): { dir: string; dispose: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'classchat-mutation-'));
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   const dispose = () => rmSync(dir, { recursive: true, force: true });
   try {
     cpSync(solutions, dir, { recursive: true });
@@ -49,4 +52,22 @@ export function mutatedCopy(solutions: string, stageFolderName: string, edits: r
     throw err;
   }
   return { dir, dispose };
+}
+
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes copies left by mutation runs that were killed (their pid, in the name, is gone). */
+export function removeStaleCopies(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
 }

@@ -6,6 +6,7 @@ import { chalk } from '../color.ts';
 import { showPoints } from '../report/format.ts';
 import { aborted, stopRunsOnSignals } from '../run/abort.ts';
 import { parseStageList, stageId, STAGES } from '../stages.ts';
+import { removeStaleCopies } from './edits.ts';
 import { gradeAll, type Graded, type Job } from './grade.ts';
 import { chapterMistakes, loadStage, protocolDuties, stageProblems, uncoveredRules, type StageMutations } from './plan.ts';
 
@@ -37,6 +38,7 @@ function variantRow(g: Graded): string[] {
 
 async function main(): Promise<number> {
   stopRunsOnSignals();
+  removeStaleCopies();
   const started = Date.now();
   const stagesOpt = option('--stages') ?? process.env.STAGES;
   const stages = parseStageList(stagesOpt);

@@ -50,7 +50,6 @@ export function stageProblems(sm: StageMutations, mistakes: readonly Duty[], rul
   const known = new Set([...mistakes, ...rules].map((d) => d.id));
   for (const x of [...sm.mutants, ...sm.unobservable]) {
     for (const c of x.covers) if (!known.has(c)) problems.push(`${where}: "${x.name}" covers "${c}", which neither the chapter's Common mistakes nor the protocol's rules have`);
-    if (x.covers.length === 0) problems.push(`${where}: "${x.name}" covers nothing`);
   }
   for (const u of sm.unobservable) if (!u.why?.trim()) problems.push(`${where}: unobservable "${u.name}" does not say why`);
   const covered = new Set([...sm.mutants, ...sm.unobservable].flatMap((x) => x.covers));
