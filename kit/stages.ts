@@ -24,7 +24,7 @@ export interface Stage {
   programs?: ProgramKind[];
   /**
    * What `make try-N` lets a person do with the stage's code, in one sentence; it runs
-   * kit/try/<stage id>.ts. Without it, a stage with `programs` runs its server.
+   * kit/try/<stage id>.ts. Without it, a stage with `programs` runs its server (or its client).
    */
   try?: string;
 }

@@ -169,7 +169,7 @@ export class WireClient {
   private closeDescription(): string {
     if (this.error) return `the connection failed: ${(this.error as NodeJS.ErrnoException).code ?? this.error.message}`;
     if (this.unterminated) return `${showWithBytes(this.unterminated)} with no "\\n" at the end, then the connection was closed`;
-    return 'the connection was closed by the server';
+    return 'the connection was closed by the other side, with nothing more';
   }
 
   private failure(expected: string, got: string): ExpectationFailure {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runSuites, type TestScore } from '../run/suites.ts';
 import { aborted } from '../run/abort.ts';
 import { kitRoot, stageId, type Stage } from '../stages.ts';
+import { compilePrograms } from '../grader/compile.ts';
 import { mutatedCopy } from './edits.ts';
 import type { Edit } from './types.ts';
 
@@ -44,7 +45,9 @@ export async function gradeJob(job: Job): Promise<Graded> {
     return done({ earned: 0, max: job.stage.points, lost: [], broken: `its edits do not apply: ${(err as Error).message}` });
   }
   try {
-    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv() });
+    // The programs bundled once, as the grader does: a suite starts them dozens of times.
+    const env = await compilePrograms([job.stage], copy.dir, join(copy.dir, '.bin'));
+    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv(), env });
     const score = outcome.scores[0];
     const lost = score.tests.filter((t) => t.earned < t.points);
     const unscored = score.tests.length === 1 && /could not be graded/.test(score.tests[0].name);

@@ -61,9 +61,12 @@ async function main(): Promise<number> {
     ...sm.mutants.map((m): Job => ({ stage: sm.stage, kind: 'mutant', name: m.name, edits: m.edits })),
     ...sm.variants.map((v): Job => ({ stage: sm.stage, kind: 'variant', name: v.name, edits: v.edits })),
   ]);
+  // The long runs first (the program stages start processes, the later stages have more tests), so
+  // the parallel slots end together instead of one long run at the end.
+  const order = [...jobs].sort((a, b) => b.stage.points - a.stage.points);
   process.stdout.write(`Mutation check: ${jobs.length} runs (${parallel} at a time) over ${loaded.length} stage(s)\n`);
   let finished = 0;
-  const results = await gradeAll(jobs, parallel, (g) => {
+  const results = await gradeAll(order, parallel, (g) => {
     finished++;
     if (process.stderr.isTTY) process.stderr.write(`\r  ${finished}/${jobs.length} ${g.job.name}\x1b[K`);
     else if (finished % 20 === 0) process.stdout.write(`  ${finished}/${jobs.length} runs done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runSuites, type StageScore } from '../run/suites.ts';
 import { shippedStarters } from '../starters.ts';
 import { kitRoot, STAGES } from '../stages.ts';
-import { formatHints, hintLevelFor, hintLevels, matchRule, protocolRules, revealNextHint, sectionOf, wordsOf } from './hints.ts';
+import { formatHints, hintLevelFor, hintLevels, matchRule, protocolRules, revealNextHint, sectionOf, tasksIn, wordsOf } from './hints.ts';
 import { firstFailure } from './results.ts';
 
 const starters = shippedStarters();
@@ -70,6 +70,11 @@ test('the rule matched is the one a check is about', () => {
   expect(where('a line over 1024 bytes gives one too-long frame, with bounded memory')).toBe('guide/protocol.md § The server, rule by rule, rule 5');
   expect(where('uses 127.0.0.1:12345 when nothing is given DEFAULT_HOST DEFAULT_PORT')).toBe('guide/protocol.md § Transport and address, point 2');
   expect(rules.find((r) => r.where === 'guide/protocol.md § Transport and address, point 2')?.text).toContain('Defaults: host `127.0.0.1`, port `12345`');
+  // Each part of the protocol knows its tasks, so a stage's own rules come first.
+  expect(tasksIn('# Part 2: Tasks 2–4')).toEqual([2, 3, 4]);
+  expect(tasksIn('# Part 1: Task 1')).toEqual([1]);
+  expect(rules.find((r) => r.where.includes('The multi-client server, rule by rule, rule 3'))?.tasks).toContain(3);
+  expect(rules.find((r) => r.where.includes('§ The server, rule by rule, rule 6'))?.tasks).toEqual([1]);
   // Examples are not rules.
   expect(rules.some((r) => /sample session/i.test(r.where))).toBe(false);
   expect(wordsOf('DEFAULT_HOST resolveEndpoint 127.0.0.1 ports')).toEqual(['default', 'host', 'resolve', 'endpoint', 'port', '127.0.0.1']);

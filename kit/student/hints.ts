@@ -46,6 +46,17 @@ export interface ProtocolRule {
   /** Where it is, e.g. `guide/protocol.md § The server, rule by rule, rule 6`. */
   where: string;
   text: string;
+  /** The course tasks its part of the protocol is about ("# Part 2: Tasks 2–4"; before any part: Task 1). */
+  tasks: number[];
+}
+
+/** "Part 2: Tasks 2–4" → [2, 3, 4]; "(Task 1)" → [1]. */
+export function tasksIn(heading: string): number[] | undefined {
+  const m = /Tasks? (\d+)(?:\s*[–-]\s*(\d+))?/.exec(heading);
+  if (!m) return undefined;
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
 // Sections of the protocol that are examples or history, not rules.
@@ -66,13 +77,15 @@ export function protocolRules(markdown: string): ProtocolRule[] {
     const kind = n ? 'rule' : text.startsWith('- ') ? 'point' : 'paragraph';
     const count = (counts.get(kind) ?? 0) + 1;
     counts.set(kind, count);
-    rules.push({ where: `guide/protocol.md § ${section}, ${kind} ${n ?? count}`, text });
+    rules.push({ where: `guide/protocol.md § ${section}, ${kind} ${n ?? count}`, text, tasks });
   };
+  let tasks = tasksIn(markdown.split('\n')[0]) ?? [1];
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
-    if (!fenced && /^## /.test(line)) {
+    if (!fenced && /^#{1,2} Part /.test(line)) tasks = tasksIn(line) ?? tasks;
+    if (!fenced && /^#{1,4} /.test(line)) {
       flush();
-      section = line.slice(3).trim();
+      section = line.replace(/^#+ /, '').trim();
       counts.clear();
     } else if (!fenced && (/^\s*$/.test(line) || /^(\d+\.|-) /.test(line))) {
       flush();
@@ -110,6 +123,8 @@ export function matchRule(rules: ProtocolRule[], about: string): ProtocolRule | 
   rules.forEach((rule, i) => {
     let score = 0;
     for (const w of query) if (docs[i].has(w)) score += Math.log((rules.length + 1) / (df.get(w) ?? 1));
+    // A numbered rule or a point says exactly what is required; an introduction only sets the scene.
+    if (rule.where.includes(', paragraph ')) score *= 0.6;
     if (score > bestScore) [best, bestScore] = [rule, score];
   });
   return best;
@@ -126,7 +141,10 @@ export function hintLevels(stage: Stage, failure: Failure): HintLevel[] {
     const section = sectionOf(readFileSync(ref.file, 'utf8'), ref.heading);
     if (section) levels.push({ title: `From ${failure.guide}`, text: section });
   }
-  const rule = ref?.file === PROTOCOL() ? undefined : matchRule(protocolRules(protocolText), `${failure.name} ${failure.hint} ${failure.expected ?? ''}`);
+  // The rules of the stage's own task first (Task 1's rules still hold later, so they come next).
+  const rules = protocolRules(protocolText);
+  const about = `${failure.name} ${failure.hint} ${failure.expected ?? ''}`;
+  const rule = ref?.file === PROTOCOL() ? undefined : matchRule(rules.filter((r) => r.tasks.includes(stage.task)), about) ?? matchRule(rules, about);
   if (rule) levels.push({ title: `The rule: ${rule.where}`, text: rule.text.replace(/^(\d+\.|-) /, '') });
   return levels;
 }

@@ -60,7 +60,7 @@ export function totalRow(earned: number, max: number): string {
 /** The next thing to do, after a progress table. */
 export function nextThing(results: Map<number, { earned: number; max: number } | undefined>): string {
   const todo = STAGES.find((s) => !passed(results.get(s.number)));
-  if (!todo) return chalk.green('Every stage passed with full points. Task 1 is done: well done.');
+  if (!todo) return chalk.green('Every stage passed with full points: well done.');
   const r = results.get(todo.number);
   const how = r && r.earned > 0 ? 'finish' : 'start';
   return `Next: ${how} stage ${todo.number} (${todo.title}): ${chalk.bold(`make stage-${todo.number}`)}, or ${chalk.bold(`make watch`)} to grade it on every save.`;

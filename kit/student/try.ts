@@ -1,6 +1,7 @@
 // `make try-N`: run a stage's code for a person to poke at, before grading it. What runs comes
 // from the manifest: a stage with `try` runs kit/try/<stage id>.ts (a small harness around the
-// student's functions), a stage with `programs` runs its server. `make reset-N`: the starter back.
+// student's functions), a stage with `programs` runs its server (or, with only a client, its
+// client against a server you start). `make reset-N`: the starter back.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,15 @@ export async function tryStage(stage: Stage, target: string): Promise<number> {
     process.stdout.write(
       `${chalk.bold(`Trying stage ${stage.number}: your server on port ${port}.`)}${stage.try ? ` ${stage.try}` : ''}\n` +
         `In another terminal: ${chalk.bold(`make client PORT=${port}`)} (your client), or nc 127.0.0.1 ${port}. Ctrl-C here stops the server.\n\n`,
+    );
+    return run(command, [...args, '--port', port, ...(process.env.HOST ? ['--host', process.env.HOST] : [])], { TARGET: target });
+  }
+  if (stage.programs?.includes('client')) {
+    const port = process.env.PORT || '12345';
+    const { command, args } = commandFor(stageId(stage), 'client', { ...process.env, TARGET: target });
+    process.stdout.write(
+      `${chalk.bold(`Trying stage ${stage.number}: your client, connecting to port ${port}.`)}${stage.try ? ` ${stage.try}` : ''}\n` +
+        `It needs a server there: start one first in another terminal (${chalk.bold(`make server PORT=${port}`)}). Type lines; Ctrl-D ends.\n\n`,
     );
     return run(command, [...args, '--port', port, ...(process.env.HOST ? ['--host', process.env.HOST] : [])], { TARGET: target });
   }

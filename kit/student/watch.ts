@@ -18,6 +18,7 @@ import { watchSaves } from './debounce.ts';
 import { formatHints, hintLevelFor, hintLevels, revealNextHint, type HintLevel } from './hints.ts';
 import { cachedResult, firstFailure, passed } from './results.ts';
 import { loadState } from './state.ts';
+import { ago } from '../progress.ts';
 
 /** Quiet time that ends a burst of editor events. */
 export const SAVE_QUIET_MS = 150;
@@ -61,6 +62,9 @@ export function watchScreen(s: Screen): string {
   const timing = s.gradedInMs === undefined ? '' : chalk.dim(` · graded in ${(s.gradedInMs / 1000).toFixed(1)} s${s.saveToScreenMs === undefined ? '' : `, save → screen ${(s.saveToScreenMs / 1000).toFixed(1)} s`}`);
   const lines = [`${chalk.bold('ClassChat Lab · watch')} · ${folder}/ (${s.stage.files.join(', ')})${timing}`, ''];
   if (s.running) lines.push(chalk.cyan(`⟳ grading stage ${s.stage.number} (${s.reason}) …`), '');
+  // Before the first run ends, the remembered result answers at once.
+  const last = s.score ? undefined : cachedResult(loadState(), s.stage, s.target);
+  if (last) lines.push(chalk.dim(`Last graded ${ago(last.at)}: ${showPoints(last.earned)}/${showPoints(last.max)} points${last.firstFailure ? `; first failing: ${last.firstFailure.name}` : ''}`), '');
   if (s.score) {
     lines.push(formatStage(s.score, false), '');
     const failing = s.score.tests.find((t) => t.status !== 'passed');
