@@ -1,68 +1,50 @@
 // Stage 1 graded suite: the endpoint rules and the two sockets, through the stage's exports.
-// Ports, hosts and bad values are drawn from the seed (kit/harness/seed.ts), so a hard-coded
-// answer cannot pass and a failure can be replayed with SEED=.
-import { Server, Socket } from 'node:net';
-import { setImmediate as turn } from 'node:timers/promises';
-import { describe } from 'vitest';
+// The student's code runs in a driver process of its own (01-socket/driver.ts); this file only
+// judges what the driver reports. Ports, hosts and bad values are drawn from the seed
+// (kit/harness/seed.ts), so a hard-coded answer cannot pass and a failure can be replayed with SEED=.
+import { afterAll, describe } from 'vitest';
+import { suiteDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { pick, randomInt } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
-import { studentModule } from '../kit/harness/target.ts';
+import type { Outcome, Sockets } from './01-socket/driver.ts';
 
-type Stage1 = typeof import('../solutions/01-socket/endpoint.ts');
-const stage1 = studentModule<Stage1>('01-socket', 'endpoint.ts');
+const driver = suiteDriver(import.meta.url, '01-socket');
+afterAll(() => driver.stop());
 const GUIDE = 'guide/01-socket.md';
 
 const show = (value: unknown): string => JSON.stringify(value);
 const someHost = (): string => `127.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
 const somePort = (): number => randomInt(1024, 65535);
 
-// Calls resolveEndpoint and describes the outcome in one line, whatever it was.
-async function outcome(flags: Record<string, string>, env: Record<string, string>): Promise<string> {
-  const { resolveEndpoint } = await stage1();
-  try {
-    return `returned ${show(resolveEndpoint(flags, env))}`;
-  } catch (err) {
-    return `threw ${showText(err instanceof Error ? err.message : String(err))}`;
-  }
+// Calls resolveEndpoint in the driver; `processEnv` is set in the driver's own environment meanwhile.
+async function resolveIn(flags: Record<string, string>, env: Record<string, string>, processEnv: Record<string, string> = {}): Promise<Outcome> {
+  return (await driver.get()).call<Outcome>('resolveEndpoint', flags, env, processEnv);
 }
 
-async function expectEndpoint(flags: Record<string, string>, env: Record<string, string>, host: string, port: number) {
-  const got = await outcome(flags, env);
+// Calls resolveEndpoint and describes the outcome in one line, whatever it was.
+async function outcome(flags: Record<string, string>, env: Record<string, string>, processEnv?: Record<string, string>): Promise<string> {
+  const got = await resolveIn(flags, env, processEnv);
+  return 'returned' in got ? `returned ${got.returned}` : `threw ${showText(got.threw)}`;
+}
+
+async function expectEndpoint(flags: Record<string, string>, env: Record<string, string>, host: string, port: number, processEnv?: Record<string, string>) {
+  const got = await outcome(flags, env, processEnv);
   const want = `returned ${show({ host, port })}`;
   check(got === want, `resolveEndpoint(${show(flags)}, ${show(env)}) ${want}`, () => got);
 }
 
 // The message must quote the value as typed, name its source, and fit on one line.
 async function expectRejected(flags: Record<string, string>, env: Record<string, string>, bad: string, source: string) {
-  const { resolveEndpoint } = await stage1();
-  let message: string | undefined;
-  try {
-    resolveEndpoint(flags, env);
-  } catch (err) {
-    message = err instanceof Error ? err.message : String(err);
-  }
+  const got = await resolveIn(flags, env);
+  const message = 'threw' in got ? got.threw : undefined;
   const call = `resolveEndpoint(${show(flags)}, ${show(env)})`;
   check(message !== undefined, `${call} to throw an Error`, () => 'it returned without an error');
   const quoted = ['""', "''", '“”', '``'].some(([open, close]) => message!.includes(`${open}${bad}${close}`));
   check(quoted && message!.includes(source), `${call} to throw a message that quotes ${showText(bad)} and names ${source}`, () => showText(message!));
   check(!message!.includes('\n'), `${call} to throw a message on one line`, () => `${message!.split('\n').length} lines: ${showText(message!)}`);
-}
-
-/** Sets variables in this process's environment while a call runs, to catch code that reads process.env. */
-async function withProcessEnv(vars: Record<string, string>, body: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    await body();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }
 
 describe('01 socket creation', () => {
@@ -93,7 +75,7 @@ describe('01 socket creation', () => {
     await expectEndpoint({ port: '65535' }, {}, '127.0.0.1', 65535);
     // The environment comes from the argument: variables of the process running the code do not count.
     await rule({ hint: 'Read CLASSCHAT_HOST and CLASSCHAT_PORT from the env argument, never from process.env: the caller decides the environment.', guide: `${GUIDE} § Where to connect` },
-      () => withProcessEnv({ CLASSCHAT_HOST: someHost(), CLASSCHAT_PORT: String(somePort()) }, () => expectEndpoint({}, {}, '127.0.0.1', 12345)));
+      () => expectEndpoint({}, {}, '127.0.0.1', 12345, { CLASSCHAT_HOST: someHost(), CLASSCHAT_PORT: String(somePort()) }));
   });
 
   graded('rejects a bad port with a message naming the value and where it came from', {
@@ -131,26 +113,17 @@ describe('01 socket creation', () => {
     hint: 'Return new net.Server(...) and new net.Socket() on every call: creating a socket does not bind or connect it.',
     guide: `${GUIDE} § Two kinds of socket`,
   }, async (t) => {
-    const { createServerSocket, createClientSocket } = await stage1();
-    const a = createServerSocket();
-    const b = createServerSocket();
-    t.defer(() => { a.close(); b.close(); });
-    const c = createClientSocket();
-    const d = createClientSocket();
-    t.defer(() => { c.destroy(); d.destroy(); });
-    check(a instanceof Server, 'createServerSocket() to return a net.Server', () => `a ${describeValue(a)}`);
-    check(a !== b, 'a new server on every call', () => 'the same object twice');
-    check(c instanceof Socket, 'createClientSocket() to return a net.Socket', () => `a ${describeValue(c)}`);
-    check(c !== d, 'a new client socket on every call', () => 'the same object twice');
+    const d = await driver.get();
+    t.defer(() => d.call('cleanup'));
+    const got = await d.call<Sockets>('sockets');
+    check(got.isServer, 'createServerSocket() to return a net.Server', () => `a ${got.server}`);
+    check(!got.serverTwiceSame, 'a new server on every call', () => 'the same object twice');
+    check(got.isSocket, 'createClientSocket() to return a net.Socket', () => `a ${got.client}`);
+    check(!got.clientTwiceSame, 'a new client socket on every call', () => 'the same object twice');
     // A bind or connect started in the create function shows up after a turn of the event loop.
-    await turn();
-    check(!a.listening && a.address() === null, 'a server that is not listening yet (binding is stage 2)', () => `a server bound to ${show(a.address())}`);
-    check(c.remotePort === undefined && !c.connecting && !c.destroyed, 'a socket that is not connected yet (connecting is stage 2)',
-      () => `a socket connected, connecting or already failed (to port ${c.remotePort})`);
+    check(!got.serverListening && got.serverAddress === 'null', 'a server that is not listening yet (binding is stage 2)', () => `a server bound to ${got.serverAddress}`);
+    check(got.clientRemotePort === null && !got.clientConnecting && !got.clientDestroyed, 'a socket that is not connected yet (connecting is stage 2)',
+      () => `a socket connected, connecting or already failed (to port ${got.clientRemotePort ?? undefined})`);
   });
 });
 
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}

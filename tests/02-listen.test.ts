@@ -1,23 +1,36 @@
 // Stage 2 graded suite: binding, the listening line, clear errors, restart, and connecting.
 import { once } from 'node:events';
-import { connect as connectTo, createServer, Socket, type AddressInfo, type Server } from 'node:net';
-import { describe } from 'vitest';
+import { connect as connectTo, createServer, type AddressInfo, type Server } from 'node:net';
+import { afterAll, describe } from 'vitest';
+import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { randomInt } from '../kit/harness/seed.ts';
 import { patientTimer } from '../kit/harness/patience.ts';
 import { showDuration, showText } from '../kit/harness/show.ts';
-import { studentModule } from '../kit/harness/target.ts';
 import { REPLY_WITHIN } from '../kit/harness/wire.ts';
+import type { ServerState } from './02-listen/driver.ts';
 
-type Stage2 = typeof import('../solutions/02-listen/listen.ts');
-const stage2 = studentModule<Stage2>('02-listen', 'listen.ts');
+type Endpoint = import('../solutions/01-socket/endpoint.ts').Endpoint;
+// The student's code runs in a driver process of its own (02-listen/driver.ts): servers and
+// sockets for it are made there, and this file judges what it reports and what the wire shows.
+const driver = suiteDriver(import.meta.url, '02-listen');
+afterAll(() => driver.stop());
 const GUIDE = 'guide/02-listen.md';
 
 const show = (value: unknown): string => JSON.stringify(value);
 
-// A server of our own, for the student's code to bind (stage 1's code is not needed here).
+// A server of the driver's own, for the student's code to bind (stage 1's code is not needed here).
+async function driverServer(d: TestDriver, kind: 'fresh' | 'keeping'): Promise<number> {
+  return d.call<number>('server', kind);
+}
+
+// The student's listen() on server `id` of the driver, then its promise.
+const listenIn = (d: TestDriver, id: number, endpoint: Endpoint) => async (): Promise<Endpoint> =>
+  d.settled<Endpoint>(await d.call<number>('listen', id, endpoint));
+
+// A server in this process (to hold a port, or for the student's connect()).
 function freshServer(t: TestKit): Server {
   const server = createServer((socket) => socket.destroy());
   t.defer(() => server.close());
@@ -62,23 +75,6 @@ function watch(promise: Promise<unknown>): () => string {
   return () => state;
 }
 
-// A server that keeps every connection open until the client closes its side.
-function keepingServer(t: TestKit): { server: Server; accepted: Promise<Socket> } {
-  const server = createServer();
-  const open = new Set<Socket>();
-  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
-  server.on('connection', (socket) => {
-    open.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => open.delete(socket));
-  });
-  t.defer(() => {
-    for (const s of open) s.destroy();
-    server.close();
-  });
-  return { server, accepted };
-}
-
 // Resolves with how a connection attempt to `port` ended: "connected" or the error code.
 function tryConnect(t: TestKit, port: number): Promise<string> {
   const socket = connectTo(port, '127.0.0.1');
@@ -96,12 +92,13 @@ describe('02 bind and listen', () => {
     hint: "Call server.listen({ host, port, backlog }) and, once 'listening' fires, return server.address()'s address and port.",
     guide: `${GUIDE} § Binding and listening`,
   }, async (t) => {
-    const { listen } = await stage2();
-    const server = freshServer(t);
-    const result = await settle(() => listen(server, { host: '127.0.0.1', port: 0 }));
+    const d = await driver.forTest(t);
+    const server = await driverServer(d, 'fresh');
+    const result = await settle(listenIn(d, server, { host: '127.0.0.1', port: 0 }));
     check(result.ok, 'listen(server, {host: "127.0.0.1", port: 0}) to resolve', () => (result.ok ? '' : `it rejected: ${showText(result.message)}`));
-    const bound = server.address() as AddressInfo | null;
-    check(server.listening && bound !== null, 'the server to be listening', () => 'server.listening is false');
+    const state = await d.call<ServerState>('state', server);
+    const bound = state.address;
+    check(state.listening && bound !== null, 'the server to be listening', () => 'server.listening is false');
     check(bound!.address === '127.0.0.1', 'the server bound to 127.0.0.1 only', () => `bound to ${show(bound!.address)} (without a host Node binds every address)`);
     const value = result.ok ? result.value : undefined;
     check(value?.port === bound!.port && value?.port !== 0 && value?.host === '127.0.0.1',
@@ -114,12 +111,12 @@ describe('02 bind and listen', () => {
     points: 1,
     hint: 'The line is "ClassChat server listening on " followed by host:port, nothing else.',
     guide: `${GUIDE} § Announcing the port`,
-  }, async () => {
-    const { listeningLine } = await stage2();
+  }, async (t) => {
+    const d = await driver.forTest(t);
     for (const endpoint of [{ host: '127.0.0.1', port: randomInt(1024, 65535) }, { host: `127.0.${randomInt(0, 255)}.${randomInt(1, 254)}`, port: randomInt(1, 65535) }]) {
-      const got = listeningLine(endpoint);
+      const got = await d.call<{ text: string; isString: boolean }>('listeningLine', endpoint);
       const want = `ClassChat server listening on ${endpoint.host}:${endpoint.port}`;
-      check(got === want, `listeningLine(${show(endpoint)}) to be ${showText(want)}`, () => showText(String(got)));
+      check(got.isString && got.text === want, `listeningLine(${show(endpoint)}) to be ${showText(want)}`, () => showText(got.text));
     }
   });
 
@@ -128,9 +125,9 @@ describe('02 bind and listen', () => {
     hint: "Wait for 'error' as well as 'listening'; for EADDRINUSE throw your own one-line Error: the port, \"in use\", and what to do about it.",
     guide: `${GUIDE} § When the port is taken`,
   }, async (t) => {
-    const { listen } = await stage2();
+    const d = await driver.forTest(t);
     const port = await takenPort(t);
-    const result = await settle(() => listen(freshServer(t), { host: '127.0.0.1', port }));
+    const result = await settle(listenIn(d, await driverServer(d, 'fresh'), { host: '127.0.0.1', port }));
     const message = result.ok ? '' : result.message;
     check(!result.ok, `listen() on taken port ${port} to reject`, () => `it resolved with ${show(result.ok && result.value)}`);
     const ok = message.includes(String(port)) && /in use/i.test(message) && !message.includes('\n');
@@ -145,16 +142,17 @@ describe('02 bind and listen', () => {
     hint: "Call server.close() and resolve on its 'close' event, which comes once the last connection has ended.",
     guide: `${GUIDE} § Restarting at once`,
   }, async (t) => {
-    const { listen, stopListening } = await stage2();
-    const { server, accepted } = keepingServer(t);
-    const bound = await settle(() => listen(server, { host: '127.0.0.1', port: 0 }));
+    const d = await driver.forTest(t);
+    const server = await driverServer(d, 'keeping');
+    const accepted = new Promise<void>((resolve) => d.on('accepted', (id) => { if (id === server) resolve(); }));
+    const bound = await settle(listenIn(d, server, { host: '127.0.0.1', port: 0 }));
     await rule({ hint: "listen() must resolve once 'listening' fires: stopListening() is tested on a server it started.", guide: `${GUIDE} § Binding and listening` },
       () => check(bound.ok, 'listen() on port 0 to resolve', () => (bound.ok ? '' : `it rejected: ${showText(bound.message)}`)));
     const port = bound.ok ? bound.value.port : 0;
     const client = await t.connect(port);
     await accepted;
     t.transcript.note('stopListening() is called while the client is still connected');
-    const stopping = stopListening(server);
+    const stopping = d.settled(await d.call<number>('stopListening', server));
     const state = watch(stopping);
     // Once close() has been called, new connections are refused; the open one keeps 'close' away.
     const attempt = await tryConnect(t, port);
@@ -162,8 +160,9 @@ describe('02 bind and listen', () => {
     check(state() === 'pending', "stopListening() to wait for 'close', which cannot come while a client is still connected", () => `it had already ${state()}`, t.transcript);
     client.end();
     const stopped = await settle(() => stopping);
-    check(stopped.ok && !server.listening, "stopListening() to resolve once the last connection ended ('close')", () => (stopped.ok ? 'server.listening is still true' : showText(stopped.message)), t.transcript);
-    const again = await settle(() => listen(freshServer(t), { host: '127.0.0.1', port }));
+    const listening = (await d.call<ServerState>('state', server)).listening;
+    check(stopped.ok && !listening, "stopListening() to resolve once the last connection ended ('close')", () => (stopped.ok ? 'server.listening is still true' : showText(stopped.message)), t.transcript);
+    const again = await settle(listenIn(d, await driverServer(d, 'fresh'), { host: '127.0.0.1', port }));
     check(again.ok, `listen() on port ${port} right after stopListening() to succeed`, () => (again.ok ? '' : `it rejected: ${showText(again.message)}`));
   });
 
@@ -172,20 +171,20 @@ describe('02 bind and listen', () => {
     hint: "Wait for 'connect' or 'error'; for ECONNREFUSED say the server may not be running and how to start it.",
     guide: `${GUIDE} § Connecting`,
   }, async (t) => {
-    const { connect } = await stage2();
+    const d = await driver.forTest(t);
+    // connect() on a new socket in the driver; it reports the socket's remotePort when connect() resolved.
+    const connectIn = (endpoint: Endpoint) => async (): Promise<{ remotePort: number | null }> =>
+      d.settled<{ remotePort: number | null }>((await d.call<{ promise: number }>('connect', endpoint)).promise);
     const server = freshServer(t);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    const good = new Socket();
-    t.defer(() => good.destroy());
-    const ok = await settle(() => connect(good, { host: '127.0.0.1', port }));
-    check(ok.ok && good.remotePort === port, `connect() to a listening server on port ${port} to resolve connected`, () => (ok.ok ? `remotePort ${good.remotePort}` : `it rejected: ${showText(ok.message)}`));
+    const ok = await settle(connectIn({ host: '127.0.0.1', port }));
+    const remotePort = ok.ok ? ok.value.remotePort ?? undefined : undefined;
+    check(ok.ok && remotePort === port, `connect() to a listening server on port ${port} to resolve connected`, () => (ok.ok ? `remotePort ${remotePort}` : `it rejected: ${showText(ok.message)}`));
 
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const refused = new Socket();
-    t.defer(() => refused.destroy());
-    const bad = await settle(() => connect(refused, { host: '127.0.0.1', port }));
+    const bad = await settle(connectIn({ host: '127.0.0.1', port }));
     const message = bad.ok ? '' : bad.message;
     check(!bad.ok, `connect() to port ${port} with no server to reject`, () => 'it resolved');
     const clear = message.includes(`127.0.0.1:${port}`) && /server/i.test(message) && /running|start/i.test(message);

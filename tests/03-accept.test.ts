@@ -1,24 +1,23 @@
 // Stage 3 graded suite: the ACK line, the logged address, the busy rule, resets, and the client's
 // readAck(). Everything is checked on the wire: the bytes that arrive, whether a connection ends
-// with a clean close, and whether the lines after the greeting still reach the next reader.
+// with a clean close, and whether the lines after the greeting still reach the next reader. The
+// student's code runs in a driver process of its own (03-accept/driver.ts), which also watches
+// the server's ends of the connections from outside the student's code and reports them.
 import { once } from 'node:events';
-import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
-import { Worker } from 'node:worker_threads';
-import { describe } from 'vitest';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterAll, describe } from 'vitest';
+import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
 import { check, ExpectationFailure } from '../kit/harness/failure.ts';
-import { watchCrashes } from '../kit/harness/crashes.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { patient, patientTimer } from '../kit/harness/patience.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { pick, randomInt } from '../kit/harness/seed.ts';
 import { showDuration, showText, showWithBytes } from '../kit/harness/show.ts';
-import { studentModule } from '../kit/harness/target.ts';
 import { settleWithin } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN, type WireClient } from '../kit/harness/wire.ts';
 
-type Stage3 = typeof import('../solutions/03-accept/accept.ts');
-const stage3 = studentModule<Stage3>('03-accept', 'accept.ts');
+const driver = suiteDriver(import.meta.url, '03-accept');
+afterAll(() => driver.stop());
 const GUIDE = 'guide/03-accept.md';
 const ACK = 'Connection established. Welcome to ClassChat Server!';
 const BUSY = 'Server busy: another client is connected. Try again later.';
@@ -32,60 +31,54 @@ const VANISH_RULE = {
   guide: `${GUIDE} § When a client vanishes`,
 };
 
-/** The server's end of one connection, as seen from outside the student's code. */
-interface Conn {
-  socket: Socket;
-  /** Resolves when the server's socket has closed. */
-  closed: Promise<void>;
-  /** True once the server sent its FIN (end()); false at 'close' means the socket was destroyed. */
-  ended: () => boolean;
-}
-
 interface Served {
+  d: TestDriver;
   port: number;
   logs: string[];
-  /** The sockets the student's code handed to the session, in order. */
-  sessions: Socket[];
-  /** The server's end of the connection whose client side has local port `port`. */
-  conn(clientPort: number | undefined): Promise<Conn>;
+  /** How many clients the student's code handed to the session. */
+  sessions: () => number;
+  /** The driver's id of the server's end of the connection whose client side has local port `port`. */
+  conn(clientPort: number | undefined): Promise<number>;
 }
 
-// Starts a loopback server driven by the student's acceptClients(); the session keeps the client
-// open and answers "pong" to anything, so tests can tell a served client from a waiting one.
-// Its own listeners only watch: they add no 'error' listener that would hide a missing one.
+// Starts a loopback server in the driver, driven by the student's acceptClients(); the session
+// keeps the client open and answers "pong" to anything, so tests can tell a served client from a
+// waiting one. The driver's own listeners only watch: they add no 'error' listener that would
+// hide a missing one.
 async function serve(t: TestKit): Promise<Served> {
-  const { acceptClients } = await stage3();
+  const d = await driver.forTest(t);
   // Keyed by the client's port; a connection reset before it was accepted has no port any more.
-  const conns: Array<{ port: number | undefined; conn: Conn }> = [];
+  const conns: Array<{ port: number | undefined; id: number }> = [];
   const find = (port: number | undefined) => conns.find((c) => c.port === port) ?? conns.find((c) => c.port === undefined);
-  const server: Server = createServer();
-  server.on('connection', (s) => {
-    let finished = false;
-    s.once('finish', () => { finished = true; });
-    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
-    conns.push({ port: s.remotePort, conn: { socket: s, closed, ended: () => finished } });
+  let sessions = 0;
+  const logs: string[] = [];
+  d.on('connection', (data) => {
+    const { id, port } = data as { id: number; port: number | null };
+    conns.push({ id, port: port ?? undefined });
   });
-  t.defer(() => {
-    for (const c of conns) c.conn.socket.destroy();
-    server.close();
-  });
-  const served: Served = {
-    port: 0,
-    logs: [],
-    sessions: [],
+  d.on('session', () => { sessions++; });
+  d.on('log', (line) => logs.push(String(line)));
+  const port = await d.call<number>('serve');
+  return {
+    d,
+    port,
+    logs,
+    sessions: () => sessions,
     conn: async (clientPort) => {
       await waitFor(() => find(clientPort) !== undefined, `the server to accept the connection from port ${clientPort}`, t);
-      return find(clientPort)!.conn;
+      return find(clientPort)!.id;
     },
   };
-  acceptClients(server, (client) => {
-    served.sessions.push(client);
-    client.on('data', () => client.write('pong\n'));
-  }, (line) => served.logs.push(line));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  served.port = (server.address() as AddressInfo).port;
-  return served;
+}
+
+/** Records the uncaught exceptions of the driver, where the student's server runs. */
+function watchCrashes(t: TestKit, d: TestDriver): () => string[] {
+  const crashes: string[] = [];
+  d.on('crash', (what) => {
+    crashes.push(String(what));
+    t.transcript.note(`uncaught exception: ${String(what)}`);
+  });
+  return () => crashes;
 }
 
 // Waits, one event-loop turn at a time, until `ready()` holds; fails after a (load-scaled) silence.
@@ -117,49 +110,28 @@ async function connectAs(t: TestKit, port: number, who: string): Promise<WireCli
 }
 
 // Waits for the server's end of a client's connection to close (after a busy line, an exit, a reset).
-async function serverClosed(served: Served, client: WireClient | number, t: TestKit): Promise<Conn> {
+async function serverClosed(served: Served, client: WireClient | number, t: TestKit): Promise<void> {
   const port = typeof client === 'number' ? client : localPorts.get(client);
   const who = typeof client === 'number' ? `the client on port ${client}` : client.who;
   const conn = await served.conn(port);
-  const outcome = await settleWithin(conn.closed);
+  const outcome = await settleWithin(served.d.settled(await served.d.call<number>('closed', conn)));
   check(outcome === 'resolved', `the server to close its end of ${who}'s connection`, () => `it is ${outcome}`, t.transcript);
-  return conn;
 }
 
-// Waits until the server has either sent its FIN on a connection ('finish') or destroyed it.
-async function serverDone(served: Served, client: WireClient, t: TestKit): Promise<Conn> {
+// Waits until the server has either sent its FIN on a connection ('finish') or destroyed it;
+// returns whether it sent its FIN (end()) rather than destroying the socket.
+async function serverDone(served: Served, client: WireClient, t: TestKit): Promise<{ ended: boolean }> {
   const conn = await served.conn(localPorts.get(client));
-  const finished = new Promise<void>((resolve) => {
-    if (conn.ended()) resolve();
-    else conn.socket.once('finish', () => resolve());
-  });
-  const outcome = await settleWithin(Promise.race([finished, conn.closed]));
+  const outcome = await settleWithin(served.d.settled(await served.d.call<number>('done', conn)));
   check(outcome === 'resolved', `the server to end or close ${client.who}'s connection`, () => `it is ${outcome}`, t.transcript);
-  return conn;
+  return { ended: await served.d.call<boolean>('ended', conn) };
 }
 
-// A client in a worker thread connects, sends a line and resets while this thread waits, so the
-// server accepts a connection that is already gone (a client that gave up while the server was busy).
-const RESETTER = `
-const { workerData } = require('node:worker_threads');
-const net = require('node:net');
-const flag = new Int32Array(workerData.flag);
-const done = (port) => { Atomics.store(flag, 1, port); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
-const s = net.connect(workerData.port, '127.0.0.1');
-s.on('error', () => done(0));
-s.on('connect', () => {
-  const port = s.localPort;
-  s.write('gave up\\n', () => s.resetAndDestroy());
-  s.on('close', () => done(port));
-});
-`;
-async function resetBeforeAccept(t: TestKit, port: number): Promise<number> {
-  const flag = new Int32Array(new SharedArrayBuffer(8));
-  const worker = new Worker(RESETTER, { eval: true, workerData: { port, flag: flag.buffer } });
-  t.defer(() => worker.terminate());
-  // Blocking on purpose: this thread must not accept before the client has reset.
-  Atomics.wait(flag, 0, 0, patient(REPLY_WITHIN));
-  const clientPort = Atomics.load(flag, 1);
+// A client (in a worker thread of the driver) connects, sends a line and resets while the driver
+// waits, so the server accepts a connection that is already gone (a client that gave up while
+// the server was busy).
+async function resetBeforeAccept(t: TestKit, served: Served): Promise<number> {
+  const clientPort = await served.d.call<number>('resetBeforeAccept', served.port, patient(REPLY_WITHIN));
   t.transcript.note(clientPort ? `a client on port ${clientPort} connects, sends "gave up\\n" and resets before the server accepts it` : 'the resetting client could not connect');
   return clientPort;
 }
@@ -214,7 +186,7 @@ describe('03 accept and ACK', () => {
     await fourth.expectLine(BUSY);
     await fourth.expectClose('the server to close client 4 after the busy line');
     const conn = await serverDone(served, fourth, t);
-    check(conn.ended(), 'the server to end() the busy connection: the line, then a clean close (FIN)',
+    check(conn.ended, 'the server to end() the busy connection: the line, then a clean close (FIN)',
       () => 'it destroyed the socket instead, which resets (RST) a connection with unread bytes: the busy line may never arrive', t.transcript);
     // Client 4 has closed too: the server's end of that connection must go, or every such visit
     // costs the server a file descriptor.
@@ -222,7 +194,7 @@ describe('03 accept and ACK', () => {
       () => serverClosed(served, fourth, t));
     first.sendLine('still there?');
     await first.expectLine('pong');
-    check(served.sessions.length === 1, 'only the first client handed to the session', () => `${served.sessions.length} sessions started`, t.transcript);
+    check(served.sessions() === 1, 'only the first client handed to the session', () => `${served.sessions()} sessions started`, t.transcript);
   });
 
   graded('after the served client leaves, the next client is greeted', {
@@ -248,13 +220,13 @@ describe('03 accept and ACK', () => {
     guide: VANISH_RULE.guide,
   }, async (t) => {
     const served = await serve(t);
-    const crashes = watchCrashes(t);
+    const crashes = watchCrashes(t, served.d);
     const first = await connectAs(t, served.port, 'client 1');
     await first.expectLine(ACK);
     first.sendLine('ping');
     await first.expectLine('pong');
     // A busy client that resets before the server accepts it: its socket needs an 'error' listener too.
-    const gone = await resetBeforeAccept(t, served.port);
+    const gone = await resetBeforeAccept(t, served);
     if (gone) await serverClosed(served, gone, t);
     check(crashes().length === 0, 'no uncaught exception in the server after a busy client reset', () => crashes().join('; '), t.transcript);
     // Unread data in the server's receive buffer makes the kernel answer our close with a reset.
@@ -271,26 +243,39 @@ describe('03 accept and ACK', () => {
     hint: 'Collect bytes up to the first "\\n"; BUSY and an early close are errors the user must read.',
     guide: `${GUIDE} § Reading the greeting`,
   }, async (t) => {
-    const { readAck } = await stage3();
+    const d = await driver.forTest(t);
+    // The server greets only once readAck() is listening: a close that came first could end the
+    // socket before readAck() was called in the driver, and nobody would ever hear it.
     const outcome = async (greeting: (s: Socket) => void): Promise<string> => {
-      const { socket } = await fakeServer(t, greeting);
-      const result = await settleWithin(readAck(socket));
+      let greet = (): void => {};
+      const accepted = new Promise<void>((resolve) => {
+        greet = resolve;
+      });
+      let serverSide: Socket | undefined;
+      const id = await ackClient(t, d, (s) => {
+        serverSide = s;
+        void accepted.then(() => greeting(s));
+      });
+      const { ended } = await readAckIn(d, id);
+      await waitFor(() => serverSide !== undefined, 'the test server to accept the connection', t);
+      greet();
+      const result = await settleWithin(ended);
       return result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
     };
     // The greeting arrives in two pieces (cut at a seeded place): the second is sent only once the
     // client has read the first, and it carries the next line along.
     const cut = randomInt(1, ACK.length - 1);
     let serverSide: Socket | undefined;
-    const { socket } = await fakeServer(t, (s) => {
+    const split = await ackClient(t, d, (s) => {
       serverSide = s;
       s.write(ACK.slice(0, cut));
     });
-    const pending = settleWithin(readAck(socket));
-    await waitFor(() => socket.bytesRead >= cut || socket.destroyed, 'the first piece to reach the client', t);
+    const pending = settleWithin((await readAckIn(d, split)).ended);
+    await clientHasRead(t, d, split, cut, 'the first piece to reach the client');
     serverSide?.write(`${ACK.slice(cut)}\nServer received: x\n`);
     const result = await pending;
-    const split = result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
-    check(split === `resolved ${showText(ACK)}`, `readAck() to resolve with ${showText(ACK)} when it arrives in two pieces (cut after ${cut} bytes)`, () => split);
+    const inTwo = result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
+    check(inTwo === `resolved ${showText(ACK)}`, `readAck() to resolve with ${showText(ACK)} when it arrives in two pieces (cut after ${cut} bytes)`, () => inTwo);
     const crlf = await outcome((s) => s.write(`${ACK}\r\n`));
     check(crlf === `resolved ${showText(ACK)}`, `readAck() to drop the "\\r" of a greeting ending in "\\r\\n"`, () => crlf);
     const busy = await outcome((s) => s.end(`${BUSY}\n`));
@@ -298,8 +283,8 @@ describe('03 accept and ACK', () => {
     const silent = await outcome((s) => s.end());
     check(silent.startsWith('rejected'), 'readAck() to reject when the server closes without a greeting', () => silent);
     let resetter: Socket | undefined;
-    const { socket: resetSocket } = await fakeServer(t, (s) => { resetter = s; });
-    const resetting = settleWithin(readAck(resetSocket));
+    const resetSocket = await ackClient(t, d, (s) => { resetter = s; });
+    const resetting = settleWithin((await readAckIn(d, resetSocket)).ended);
     await waitFor(() => resetter !== undefined, 'the test server to accept the connection', t);
     resetter?.resetAndDestroy();
     const reset = await resetting;
@@ -311,7 +296,7 @@ describe('03 accept and ACK', () => {
     hint: 'Put the bytes after the "\\n" back with socket.unshift() (as bytes, not re-encoded text), remove your listeners and pause() the socket.',
     guide: `${GUIDE} § Reading the greeting`,
   }, async (t) => {
-    const { readAck } = await stage3();
+    const d = await driver.forTest(t);
     // The greeting, then a reply whose "é" (0xc3 0xa9) is split between this write and the next.
     const word = pick(['café', 'naïve', 'résumé', 'señor']);
     const at = Buffer.from(word).findIndex((b) => b >= 0x80);
@@ -321,29 +306,28 @@ describe('03 accept and ACK', () => {
     const first = Buffer.concat([Buffer.from(`${ACK}\n`), after.subarray(0, splitAt)]);
     const second = after.subarray(splitAt);
     let serverSide: Socket | undefined;
-    const { socket } = await fakeServer(t, (s) => {
+    const socket = await ackClient(t, d, (s) => {
       serverSide = s;
       s.write(first);
     });
     t.transcript.note(`server sends ${showWithBytes(first.toString('latin1'))} in one write (the last byte is half of a character)`);
-    const result = await settleWithin(readAck(socket));
+    const result = await settleWithin((await readAckIn(d, socket)).ended);
     check(result === `resolved with ${JSON.stringify(ACK)}`, `readAck() to resolve with ${showText(ACK)}`, () => result, t.transcript);
     // Only now does the rest arrive: a socket left flowing with nobody listening would drop it.
     t.transcript.note(`server sends the remaining ${second.length} bytes and closes`);
     serverSide?.end(second);
-    await waitFor(() => socket.bytesRead >= first.length + second.length || socket.destroyed, 'the rest of the bytes to reach the client socket', t);
-    const decoder = new StringDecoder('utf8');
-    let text = '';
-    socket.on('data', (chunk: Buffer) => { text += decoder.write(chunk); });
-    socket.resume();
-    await settleWithin(new Promise<void>((resolve) => { if (socket.readableEnded || socket.destroyed) resolve(); else socket.once('end', () => resolve()); socket.once('close', () => resolve()); }));
+    await clientHasRead(t, d, socket, first.length + second.length, 'the rest of the bytes to reach the client socket');
+    // The next reader (in the driver) takes what is left, until the end.
+    await settleWithin(d.settled(await d.call<number>('drain', socket)));
+    const text = await d.call<string>('text', socket);
     const expected = after.toString('utf8');
     check(text === expected, `the next reader of the socket to get ${showWithBytes(expected)}`, () => showWithBytes(text), t.transcript);
   });
 });
 
-// A server of the test's own that greets with `greet`; returns a client socket connected to it.
-async function fakeServer(t: TestKit, greet: (s: Socket) => void): Promise<{ socket: Socket }> {
+// A server of the test's own that greets with `greet`, and a client socket in the driver
+// connected to it (for readAck()); returns the socket's id.
+async function ackClient(t: TestKit, d: TestDriver, greet: (s: Socket) => void): Promise<number> {
   const accepted = new Set<Socket>();
   const server = createServer((s) => {
     accepted.add(s);
@@ -356,10 +340,30 @@ async function fakeServer(t: TestKit, greet: (s: Socket) => void): Promise<{ soc
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const socket = new Socket();
-  t.defer(() => socket.destroy());
-  socket.on('error', () => {});
-  socket.connect((server.address() as AddressInfo).port, '127.0.0.1');
-  await once(socket, 'connect');
-  return { socket };
+  return d.call<number>('ackClient', (server.address() as AddressInfo).port);
+}
+
+/**
+ * Calls the student's readAck() on client socket `id` of the driver; resolves, once it has been
+ * called, with its promise (so a test acts on the connection only after readAck() is listening).
+ */
+async function readAckIn(d: TestDriver, id: number): Promise<{ ended: Promise<string> }> {
+  const promise = await d.call<number>('readAck', id);
+  return { ended: d.settled<string>(promise) };
+}
+
+/** Waits until client socket `id` of the driver has read `total` bytes (or is destroyed). */
+async function clientHasRead(t: TestKit, d: TestDriver, id: number, total: number, what: string): Promise<void> {
+  let state = { bytesRead: 0, destroyed: false };
+  let asking = false;
+  // One question to the driver at a time; waitFor checks the latest answer on every turn.
+  const ask = (): void => {
+    asking = true;
+    d.call<typeof state>('socketState', id).then((now) => { state = now; }, () => { state.destroyed = true; }).finally(() => { asking = false; });
+  };
+  await waitFor(() => {
+    if (state.bytesRead >= total || state.destroyed) return true;
+    if (!asking) ask();
+    return false;
+  }, what, t);
 }

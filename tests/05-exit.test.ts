@@ -1,45 +1,35 @@
 // Stage 5 graded suite: the exit rule, the server session's ends, the client's ends and shutdown,
 // through the stage's exports over real loopback TCP. Nothing here needs stages 1-4: lines are
 // read with node:readline (the session's default) or with the suite's own reader.
-import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { EventEmitter, once } from 'node:events';
 import { createServer, connect as netConnect, Socket, type AddressInfo, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
+import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
+import { pick } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
-import { studentModule } from '../kit/harness/target.ts';
-import { watchCrashes } from '../kit/harness/crashes.ts';
 import { Printed } from '../kit/harness/printed.ts';
 import { WireClient } from '../kit/harness/wire.ts';
 import { describeError, settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
-type SessionModule = typeof import('../solutions/05-exit/session.ts');
-type ShutdownModule = typeof import('../solutions/05-exit/shutdown.ts');
-type LineReader = import('../solutions/05-exit/session.ts').LineReader;
-const session = studentModule<SessionModule>('05-exit', 'session.ts');
-const shutdownModule = studentModule<ShutdownModule>('05-exit', 'shutdown.ts');
+// The student's code runs in a driver process of its own (05-exit/driver.ts): the sessions, the
+// client and shutdown() run there; this file judges the bytes on the wire and what it reports.
+const driver = suiteDriver(import.meta.url, '05-exit');
+afterAll(() => driver.stop());
 const GUIDE = 'guide/05-exit.md';
+
+/** The ordinary line a test sends first, drawn from the seed (SEED= replays it): a session that hard-codes the suite's inputs cannot pass. */
+const someLine = (): string => `${pick(['hello', 'hi there', 'good morning', 'ping', 'anyone here?', 'ClassChat'])} #${pick(['1', '7', '42', '99', '2024'])}`;
 const GOODBYE = 'Goodbye! Connection closing...';
 const SHUTTING_DOWN = 'Server shutting down. Goodbye!';
 
-/** The reply a session gets from the suite (stage 4's job, so not graded here). */
-const reply = (line: string): string | undefined => (line.trim() === '' ? undefined : `Server received: ${line}`);
 
 
 // ---- waiting with deadlines ----
-
-/** Calls a student function that returns a promise; a synchronous throw becomes a rejection. */
-function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
 
 async function listening(t: TestKit, server: Server, sockets: Socket[]): Promise<number> {
   t.defer(() => {
@@ -58,34 +48,22 @@ function watchSocketError(socket: Socket): () => string | undefined {
   return () => code;
 }
 
-/** Open file descriptors of this process (the one running the student's session), or undefined without /proc. */
-function openFds(): number | undefined {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return undefined;
-  }
+/** Open file descriptors of the driver (the process running the student's sessions), or undefined without /proc. */
+async function openFds(d: TestDriver): Promise<number | undefined> {
+  return (await d.call<number | null>('fds')) ?? undefined;
+}
+
+/** Records the uncaught exceptions of the driver, where the student's code runs. */
+function watchCrashes(t: TestKit, d: TestDriver): () => string[] {
+  const crashes: string[] = [];
+  d.on('crash', (what) => {
+    crashes.push(String(what));
+    t.transcript.note(`uncaught exception: ${String(what)}`);
+  });
+  return () => crashes;
 }
 
 // ---- the server session ----
-
-/** The suite's own LineReader: splits at "\n" and remembers that it was used. */
-function suiteReader(): { reader: LineReader; used: () => boolean } {
-  let used = false;
-  const reader: LineReader = (socket, onLine) => {
-    used = true;
-    let pending = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      pending += text;
-      for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
-        onLine(pending.slice(0, nl).replace(/\r$/, ''));
-        pending = pending.slice(nl + 1);
-      }
-    });
-  };
-  return { reader, used: () => used };
-}
 
 interface Sessions {
   port: number;
@@ -93,37 +71,43 @@ interface Sessions {
   ends: string[];
   /** Resolves with how session `i` ended, or says it is still pending after REPLY_WITHIN. */
   ended(i: number): Promise<string>;
+  /** Whether the sessions read lines with the suite's own LineReader (given when `ownReader`). */
+  readerUsed(): Promise<boolean>;
 }
 
-// A loopback server that hands every connection to the student's serveSession().
-async function serveSessions(t: TestKit, readLines?: LineReader): Promise<Sessions> {
-  const { serveSession } = await session();
-  const server = createServer();
-  const sockets: Socket[] = [];
-  const promises: Array<Promise<void>> = [];
+// A loopback server in the driver that hands every connection to the student's serveSession();
+// with `ownReader`, parts.readLines is the suite's own reader (splits at "\n", adds no 'error'
+// listener of its own, remembers that it was used).
+async function serveSessions(t: TestKit, ownReader = false): Promise<Sessions> {
+  const d = await driver.forTest(t);
+  const promises: Array<Promise<unknown>> = [];
   const ends: string[] = [];
-  server.on('connection', (socket) => {
-    const i = sockets.push(socket) - 1;
+  const started = new EventEmitter();
+  let server = 0;
+  d.on('note', (data) => {
+    const note = data as { server: number; text: string };
+    if (note.server === server) t.transcript.note(note.text);
+  });
+  d.on('session', (data) => {
+    const { server: from, i, promise } = data as { server: number; i: number; promise: number };
+    if (from !== server) return;
     ends[i] = 'pending';
-    const parts = { reply, log: (line: string) => t.transcript.note(`server log: ${line}`), ...(readLines && { readLines }) };
-    const run = call(() => serveSession(socket, parts));
-    run.then(() => { ends[i] = 'resolved'; }, (err: unknown) => {
-      ends[i] = `rejected: ${describeError(err)}`;
-      t.transcript.note(`serveSession() rejected: ${describeError(err)}`);
-      socket.destroy();
-    });
+    const run = d.settled(promise);
+    run.then(() => { ends[i] = 'resolved'; }, (err: unknown) => { ends[i] = `rejected: ${describeError(err)}`; });
     promises[i] = run;
     t.failOnReject(run, 'serveSession()');
-    server.emit('session');
+    started.emit('session');
   });
-  const port = await listening(t, server, sockets);
+  const made = await d.call<{ id: number; port: number }>('serveSessions', ownReader);
+  server = made.id;
   return {
-    port,
+    port: made.port,
     ends,
     ended: async (i) => {
-      await waitUntil(server, ['session'], () => promises[i] !== undefined, `session ${i + 1} to start`, () => 'no connection', t.transcript);
+      await waitUntil(started, ['session'], () => promises[i] !== undefined, `session ${i + 1} to start`, () => 'no connection', t.transcript);
       return settleWithin(promises[i]);
     },
+    readerUsed: () => d.call<boolean>('readerUsed', 'server', server),
   };
 }
 
@@ -159,28 +143,51 @@ async function fakeServer(t: TestKit, onLine: ServerMove = () => {}): Promise<{ 
 }
 
 interface ClientRun {
-  input: PassThrough;
   printed: Printed;
-  socket: Socket;
   run: Promise<unknown>;
   type(line: string): void;
+  /** Ends the client's input (EOF, like Ctrl-D). */
+  endInput(): void;
+  /** Types `line` if the input is still there; then whether it is destroyed and what it holds unread. */
+  probeInput(line: string): Promise<{ destroyed: boolean; readableLength: number }>;
+  /** Whether runClient() read server lines with the suite's own LineReader (given when `ownReader`). */
+  readerUsed(): Promise<boolean>;
 }
 
-async function startClient(t: TestKit, port: number, readLines?: LineReader): Promise<ClientRun> {
-  const { runClient } = await session();
-  const socket = netConnect(port, '127.0.0.1');
-  t.defer(() => socket.destroy());
-  await once(socket, 'connect');
-  const input = new PassThrough();
+// runClient() in the driver, on a socket connected to `port`; with `ownReader`, its readLines is
+// the suite's own reader. What it prints comes back into an output stream of this process.
+async function startClient(t: TestKit, port: number, ownReader = false): Promise<ClientRun> {
+  const d = await driver.forTest(t);
   const output = new PassThrough();
   const printed = new Printed(output, t.transcript);
-  const run = call(() => (readLines ? runClient(socket, input, output, readLines) : runClient(socket, input, output)));
+  let id: number | undefined;
+  const early: Array<{ id: number; chunk: string }> = [];
+  d.on('output', (data) => {
+    const out = data as { id: number; chunk: string };
+    if (id === undefined) early.push(out);
+    else if (out.id === id) output.write(out.chunk);
+  });
+  const started = await d.call<{ id: number; promise: number }>('startClient', port, ownReader);
+  id = started.id;
+  for (const out of early) if (out.id === id) output.write(out.chunk);
+  const run = d.settled(started.promise);
   t.failOnReject(run, 'runClient()');
   const type = (line: string): void => {
     t.transcript.add('sent', 'client input', `${line}\n`);
-    input.write(`${line}\n`);
+    d.call('type', id, `${line}\n`).catch(() => {});
   };
-  return { input, printed, socket, run, type };
+  return {
+    printed,
+    run,
+    type,
+    endInput: () => { d.call('endInput', id).catch(() => {}); },
+    probeInput: async (line) => {
+      const got = await d.call<{ destroyed: boolean; readableLength: number; typed: boolean }>('probeInput', id, `${line}\n`);
+      if (got.typed) t.transcript.add('sent', 'client input', `${line}\n`);
+      return got;
+    },
+    readerUsed: () => d.call<boolean>('readerUsed', 'client', id),
+  };
 }
 
 describe('05 exit and errors', () => {
@@ -188,11 +195,12 @@ describe('05 exit and errors', () => {
     points: 0.5,
     hint: "Compare line.trim().toLowerCase() with 'exit'.",
     guide: `${GUIDE} § Ending on purpose`,
-  }, async () => {
-    const { isExit } = await session();
+  }, async (t) => {
+    const d = await driver.forTest(t);
     const yes = ['exit', 'EXIT', 'Exit', '  exit  ', '\texit', 'eXiT \r'];
     const no = ['', '   ', 'exit now', 'exits', 'quit', 'e xit', 'exit.', 'please exit'];
-    const wrong = [...yes.filter((l) => isExit(l) !== true), ...no.filter((l) => isExit(l) !== false)];
+    const [saidYes, saidNo] = [await d.call<unknown[]>('isExit', yes), await d.call<unknown[]>('isExit', no)];
+    const wrong = [...yes.filter((_, i) => saidYes[i] !== true), ...no.filter((_, i) => saidNo[i] !== false)];
     check(wrong.length === 0, `isExit() true for ${yes.map((l) => showText(l)).join(', ')} and false for ${no.map((l) => showText(l)).join(', ')}`,
       () => `wrong for ${wrong.map((l) => showText(l)).join(', ')}`);
   });
@@ -202,10 +210,11 @@ describe('05 exit and errors', () => {
     hint: 'On exit write GOODBYE + "\\n" with client.end(), ignore later lines, and resolve on the socket\'s \'close\'.',
     guide: `${GUIDE} § The session`,
   }, async (t) => {
+    const said = someLine();
     const sessions = await serveSessions(t);
     const first = await t.connect(sessions.port, { who: 'client 1' });
-    first.sendLine('hello');
-    await first.expectLine('Server received: hello');
+    first.sendLine(said);
+    await first.expectLine(`Server received: ${said}`);
     first.sendLine('  EXIT  ');
     await first.expectLine(GOODBYE);
     await first.expectClose('the server to close the connection after the goodbye');
@@ -213,14 +222,13 @@ describe('05 exit and errors', () => {
     check(end === 'resolved', 'serveSession() to resolve once the connection is closed', () => end, t.transcript);
 
     // Same again with the suite's own line reader, as stage 6 passes yours from stage 4.
-    const own = suiteReader();
-    const next = await serveSessions(t, own.reader);
+    const next = await serveSessions(t, true);
     const second = await t.connect(next.port, { who: 'client 2' });
     second.send('hi\nExit\nafter exit\n');
     await second.expectLine('Server received: hi');
     await second.expectLine(GOODBYE);
     await second.expectClose('the server to close the connection, without answering "after exit"');
-    check(own.used(), 'serveSession() to read lines with parts.readLines when one is given', () => 'it never called parts.readLines', t.transcript);
+    check(await next.readerUsed(), 'serveSession() to read lines with parts.readLines when one is given', () => 'it never called parts.readLines', t.transcript);
     const end2 = await next.ended(0);
     check(end2 === 'resolved', 'serveSession() to resolve once the connection is closed', () => end2, t.transcript);
 
@@ -258,20 +266,21 @@ describe('05 exit and errors', () => {
     hint: "Add client.on('error', …) in serveSession and resolve on 'close': a reset is the client's problem.",
     guide: `${GUIDE} § When the other side disappears`,
   }, async (t) => {
-    const crashes = watchCrashes(t);
+    const said = someLine();
+    const crashes = watchCrashes(t, await driver.forTest(t));
     // The suite's reader adds no 'error' listener of its own (readline would): the session must.
-    const sessions = await serveSessions(t, suiteReader().reader);
+    const sessions = await serveSessions(t, true);
     const a = await t.connect(sessions.port, { who: 'client 1' });
-    a.sendLine('hello');
-    await a.expectLine('Server received: hello');
+    a.sendLine(said);
+    await a.expectLine(`Server received: ${said}`);
     // Data the server has not answered yet makes the reset land on a busy connection.
     a.sendLine('unread');
     a.reset();
     const endA = await sessions.ended(0);
     check(endA === 'resolved', 'serveSession() to resolve (not reject) after the client reset the connection', () => endA, t.transcript);
     const b = await t.connect(sessions.port, { who: 'client 2' });
-    b.sendLine('hello');
-    await b.expectLine('Server received: hello');
+    b.sendLine(said);
+    await b.expectLine(`Server received: ${said}`);
     b.end();
     await b.expectClose('the server to close after the client closed its side');
     const endB = await sessions.ended(1);
@@ -287,9 +296,10 @@ describe('05 exit and errors', () => {
     hint: "Keep reading the socket until it closes (never pause() it after the goodbye), and resolve only on its 'close': a socket that is not read never sees the client's FIN or reset.",
     guide: `${GUIDE} § When the other side disappears`,
   }, async (t) => {
-    const crashes = watchCrashes(t);
+    const d = await driver.forTest(t);
+    const crashes = watchCrashes(t, d);
     const sessions = await serveSessions(t);
-    const before = openFds();
+    const before = await openFds(d);
     const moves: Array<[string, (c: Socket) => void]> = [
       ['resets with a line unread', (c) => { c.write('unread line\n'); c.resetAndDestroy(); }],
       ['hangs up in the middle of a line', (c) => c.end('half a li')],
@@ -322,9 +332,9 @@ describe('05 exit and errors', () => {
       check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length][0]})`,
         () => `${end}; ${pending()} of ${CLIENTS} sessions still pending`, t.transcript);
     }
-    const after = openFds();
+    const after = await openFds(d);
     if (before !== undefined && after !== undefined) {
-      check(after - before <= 10, `the test process (which runs your sessions) to hold about as many open file descriptors as before ${CLIENTS} clients came and went`,
+      check(after - before <= 10, `the process that runs your sessions to hold about as many open file descriptors as before ${CLIENTS} clients came and went`,
         () => `${before} before, ${after} after: ${after - before} sockets of clients long gone are still open`, t.transcript);
     }
     check(crashes().length === 0, 'no uncaught exception in the server', () => crashes().join('; '), t.transcript);
@@ -335,25 +345,25 @@ describe('05 exit and errors', () => {
     hint: "When the input's readline interface closes, send \"exit\\n\"; resolve 'goodbye' when the last line was GOODBYE.",
     guide: `${GUIDE} § The client's side`,
   }, async (t) => {
+    const said = someLine();
     const server = await fakeServer(t);
     const client = await startClient(t, server.port);
-    client.type('hello');
-    await client.printed.toBe('Server received: hello\n');
+    client.type(said);
+    await client.printed.toBe(`Server received: ${said}\n`);
     t.transcript.note('client input ends (EOF, like Ctrl-D)');
-    client.input.end();
-    await client.printed.toBe(`Server received: hello\n${GOODBYE}\n`);
+    client.endInput();
+    await client.printed.toBe(`Server received: ${said}\n${GOODBYE}\n`);
     const end = await settleWithin(client.run);
     check(end === 'resolved with "goodbye"', 'runClient() to resolve with "goodbye"', () => end, t.transcript);
-    check(server.heard.join('|') === 'hello|exit', 'the server to receive "hello" then "exit"', () => server.heard.map((l) => showText(l)).join(', '), t.transcript);
+    check(server.heard.join('|') === `${said}|exit`, `the server to receive ${showText(said)} then "exit"`, () => server.heard.map((l) => showText(l)).join(', '), t.transcript);
 
     // Typing exit works too, and lines are read with the reader given (stage 6 passes stage 4's).
-    const own = suiteReader();
-    const again = await startClient(t, server.port, own.reader);
+    const again = await startClient(t, server.port, true);
     again.type('EXIT');
     await again.printed.toBe(`${GOODBYE}\n`);
     const end2 = await settleWithin(again.run);
     check(end2 === 'resolved with "goodbye"', 'runClient() to resolve with "goodbye" after typing EXIT', () => end2, t.transcript);
-    check(own.used(), 'runClient() to read server lines with the readLines it was given', () => 'it never called readLines', t.transcript);
+    check(await again.readerUsed(), 'runClient() to read server lines with the readLines it was given', () => 'it never called readLines', t.transcript);
 
     // The server's shutdown line, then its close, is a clean end too.
     const stopping = await fakeServer(t, (s, line) => {
@@ -374,7 +384,8 @@ describe('05 exit and errors', () => {
     hint: "Listen for the socket's 'error' and 'close'; on close without a goodbye resolve 'lost' and close the input's readline.",
     guide: `${GUIDE} § The client's side`,
   }, async (t) => {
-    const crashes = watchCrashes(t);
+    const said = someLine();
+    const crashes = watchCrashes(t, await driver.forTest(t));
     const server = await fakeServer(t, (s, line) => {
       if (line === 'hang up') {
         t.transcript.note('test server closes the connection without a goodbye');
@@ -386,21 +397,17 @@ describe('05 exit and errors', () => {
     });
     for (const move of ['hang up', 'crash']) {
       // The suite's reader adds no 'error' listener (readline would): the client must have its own.
-      const client = await startClient(t, server.port, suiteReader().reader);
-      client.type('hello');
-      await client.printed.toBe('Server received: hello\n');
+      const client = await startClient(t, server.port, true);
+      client.type(said);
+      await client.printed.toBe(`Server received: ${said}\n`);
       client.type(move);
       const end = await settleWithin(client.run);
       check(end === 'resolved with "lost"', `runClient() to resolve with "lost" after "${move}", with the input still open`, () => end, t.transcript);
       // Whether the input is still read shows in what happens to a line typed now: it must stay
       // unread in the input (readline closed or the input paused) or the input must be gone.
-      if (!client.input.destroyed) {
-        client.input.on('error', () => {});
-        client.type('typed after the end');
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      const input = await client.probeInput('typed after the end');
       await rule({ hint: "On the socket's 'close', close the input's readline interface (or destroy the input): the session is over.", guide: `${GUIDE} § The client's side` },
-        () => check(client.input.destroyed || client.input.readableLength > 0, 'runClient() to stop reading its input once the session is over',
+        () => check(input.destroyed || input.readableLength > 0, 'runClient() to stop reading its input once the session is over',
           () => 'a line typed after the end was still read from the input', t.transcript));
     }
     check(crashes().length === 0, 'no uncaught exception in the client', () => crashes().join('; '), t.transcript);
@@ -411,22 +418,14 @@ describe('05 exit and errors', () => {
     hint: "trackClients() adds on 'connection' and deletes on 'close'; shutdown() ends each client with the line, destroys lingerers, clears its timers.",
     guide: `${GUIDE} § Shutting down`,
   }, async (t) => {
-    const { trackClients, shutdown } = await shutdownModule();
-    const start = async (): Promise<{ server: Server; port: number; clients: Set<Socket>; sockets: Socket[] }> => {
-      const server = createServer();
-      const sockets: Socket[] = [];
-      const clients = trackClients(server);
-      server.on('connection', (s) => {
-        sockets.push(s);
-        s.on('error', () => {});
-        s.resume();
-        s.write('Welcome\n');
-        server.emit('served');
-      });
-      const port = await listening(t, server, sockets);
-      return { server, port, clients, sockets };
-    };
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const d = await driver.forTest(t);
+    // A server in the driver whose clients the student's trackClients() keeps; it greets each with "Welcome".
+    const start = (): Promise<{ id: number; port: number }> => d.call<{ id: number; port: number }>('trackingServer');
+    type State = { listening: boolean; size: number; sockets: Array<{ tracked: boolean; destroyed: boolean }> };
+    const state = (server: { id: number }): Promise<State> => d.call<State>('serverState', server.id);
+    const shutdown = async (server: { id: number }): Promise<unknown> => d.settled(await d.call<number>('shutdown', server.id));
+    // Timers running in the driver, where shutdown() runs.
+    const timers = (): Promise<number> => d.call<number>('timers');
 
     const one = await start();
     const stays = await t.connect(one.port, { who: 'client 1' });
@@ -435,18 +434,22 @@ describe('05 exit and errors', () => {
     await leaves.expectLine('Welcome');
     leaves.end();
     await leaves.expectClose();
-    await waitUntil(one.sockets[1], ['close'], () => one.sockets[1].closed, "the server's side of client 2 to close", () => 'still open', t.transcript);
-    check(one.clients.size === 1 && one.clients.has(one.sockets[0]), 'trackClients() to hold client 1 only, once client 2 has left',
-      () => `a set of ${one.clients.size} sockets`, t.transcript);
-    const before = timers();
-    const stopping = call(() => shutdown(one.server, one.clients));
+    const secondClosed = await settleWithin(d.settled(await d.call<number>('socketClosed', one.id, 1)));
+    check(secondClosed === 'resolved', "the server's side of client 2 to close", () => 'still open', t.transcript);
+    const held = await state(one);
+    check(held.size === 1 && held.sockets[0].tracked, 'trackClients() to hold client 1 only, once client 2 has left',
+      () => `a set of ${held.size} sockets`, t.transcript);
+    const before = await timers();
+    const stopping = shutdown(one);
     await stays.expectLine(SHUTTING_DOWN);
     await stays.expectClose('the server to close the connection after the shutdown line');
     const end = await settleWithin(stopping);
     check(end === 'resolved', 'shutdown() to resolve once every connection is closed', () => end, t.transcript);
-    check(!one.server.listening && one.clients.size === 0, 'the listener closed and no client left in the set',
-      () => `listening: ${one.server.listening}, clients: ${one.clients.size}`, t.transcript);
-    check(timers() <= before, 'no timer left running once shutdown() has resolved', () => `${timers() - before} more timer(s) than before`, t.transcript);
+    const stopped = await state(one);
+    check(!stopped.listening && stopped.size === 0, 'the listener closed and no client left in the set',
+      () => `listening: ${stopped.listening}, clients: ${stopped.size}`, t.transcript);
+    const left = await timers();
+    check(left <= before, 'no timer left running once shutdown() has resolved', () => `${left - before} more timer(s) than before`, t.transcript);
 
     // A client that never closes its side must not keep the server from exiting.
     const two = await start();
@@ -459,10 +462,11 @@ describe('05 exit and errors', () => {
     lingering.connect(two.port, '127.0.0.1');
     await waitUntil(lingering, ['data'], () => heard === 'Welcome\n', 'the lingering client to be greeted', () => showText(heard), t.transcript);
     t.transcript.note('a client that keeps its side open after the server closes its own');
-    const cutOff = await settleWithin(call(() => shutdown(two.server, two.clients)));
+    const cutOff = await settleWithin(shutdown(two));
     check(cutOff === 'resolved', 'shutdown() to resolve within 2 s even though the client keeps its side open', () => cutOff, t.transcript);
     check(heard === `Welcome\n${SHUTTING_DOWN}\n`, 'the lingering client to receive the shutdown line', () => showText(heard), t.transcript);
-    check(two.sockets[0].destroyed && !two.server.listening, "the lingering client's connection destroyed and the listener closed",
-      () => `destroyed: ${two.sockets[0].destroyed}, listening: ${two.server.listening}`, t.transcript);
+    const after = await state(two);
+    check(after.sockets[0].destroyed && !after.listening, "the lingering client's connection destroyed and the listener closed",
+      () => `destroyed: ${after.sockets[0].destroyed}, listening: ${after.listening}`, t.transcript);
   });
 });

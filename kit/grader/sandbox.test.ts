@@ -1,7 +1,7 @@
 // The grader's sandbox against the hostile submissions of kit/grader/fixtures/attacks/: each
 // attacker scores exactly what its honest code earns, every honest classmate keeps full points,
 // and afterwards nothing is left running and neither the kit nor the exports have changed.
-// Stages 1 (in-process: the student's module runs in the test worker) and 6 (programs) are
+// Stages 1 (the student's module in a driver process) and 6 (programs) are
 // graded: together they cover both ways student code runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -33,9 +33,8 @@ const EXPECTED: Record<string, Record<number, number>> = {
   // Honest code: the starter. Stage 6's programs import stage 1, so they fail too.
   'forge-channel': { 1: 0, 6: 0 },
   'forge-suite': { 1: 0, 6: 0 },
-  // Still forges stage 1: its module is loaded into the test worker, which reports the results.
-  // Closed only when stages 1-5 run the student's module in a driver process (issue 9, item 1).
-  'forge-ipc': { 1: 4, 6: 0 },
+  // Its module runs in stage 1's driver process, where there is no test worker channel to wrap.
+  'forge-ipc': { 1: 0, 6: 0 },
   'read-proc': {},
   'ask-the-runner': {},
   // Its server is only an import of the kit's reference server: no server of its own, so only the
@@ -161,8 +160,7 @@ describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissi
   });
 
   for (const student of Object.keys(EXPECTED)) {
-    const forged = student === 'forge-ipc' ? ' (still forgeable: stage 1 runs in-process until item 1)' : '';
-    test(`${student} gets exactly what its honest code earns${forged}`, () => {
+    test(`${student} gets exactly what its honest code earns`, () => {
       const grade = byName(student);
       const got = Object.fromEntries(grade.stages.map((s) => [s.number, s.points]));
       const want = Object.fromEntries(GRADED.map((s) => [s.number, pointsOf(student, s.number)]));

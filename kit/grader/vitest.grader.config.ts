@@ -1,8 +1,8 @@
 // The graded suites as the grader runs them, from its per-submission copy of the kit: the
-// suites' own settings, a vitest cache inside that copy (one per run, never the kit's), and,
-// when the grader set a sandbox (CLASSCHAT_SANDBOX), the suites of stages without programs run
-// their test workers inside it (they import the student's module). Stages with programs keep
-// their workers on the trusted side; the programs they start are sandboxed by Program.start.
+// suites' own settings and a vitest cache inside that copy (one per run, never the kit's). Every
+// test worker stays on the trusted side: student code runs only in the processes the suites start
+// with Program.start (stages 1-5's drivers, later stages' programs), which the grader's sandbox
+// (CLASSCHAT_SANDBOX) wraps.
 //
 // vitest's main process runs outside the sandbox and serves the workers' requests, so it must not
 // become a way out: it loads modules only from the kit's copy, node_modules and the submission
@@ -14,9 +14,6 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import suites from '../../vitest.config.ts';
-import { STAGES, stageId } from '../stages.ts';
-import { sandboxPool } from './sandbox-pool.ts';
-import { sandboxSpec, writeNodeWrapper } from './sandbox.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // Root's alone (0700): the sandbox's user cannot look inside, though the kit's copy is visible to it.
@@ -26,7 +23,6 @@ chmodSync(privateDir, 0o700);
 const cacheDir = join(privateDir, 'cache');
 // vitest copies any file a test names as an attachment here: out of the sandbox's sight.
 const attachmentsDir = join(privateDir, 'attachments');
-const spec = sandboxSpec();
 const allowed = [root, realpathSync(join(root, 'node_modules')), ...(process.env.TARGET ? [realpathSync(process.env.TARGET)] : [])];
 
 const onlyTheSubmission: Plugin = {
@@ -39,23 +35,15 @@ const onlyTheSubmission: Plugin = {
   },
 };
 
-const files = (programs: boolean): string[] =>
-  STAGES.filter((s) => (s.programs?.length ?? 0) > 0 === programs).map((s) => `tests/${stageId(s)}.test.ts`);
-
-// Each project takes the suites' settings and only its own files (`extends` would add the suites' include).
-const project = (name: string, programs: boolean, pool?: ReturnType<typeof sandboxPool>) => ({
-  plugins: [onlyTheSubmission],
-  test: { ...suites.test, name, root, attachmentsDir: attachmentsDir, include: files(programs), ...(pool ? { pool } : {}) },
-});
-
 export default mergeConfig(
   suites,
   defineConfig({
     root,
     cacheDir,
     plugins: [onlyTheSubmission],
-    test: spec
-      ? { projects: [project('in-process', false, sandboxPool(writeNodeWrapper(spec, join(root, 'kit', 'grader', '.node-sandboxed')))), project('programs', true)] }
-      : { attachmentsDir },
+    // Every suite now keeps the student's code out of its test worker (stages 1-5 in a driver
+    // process, later stages in programs), and Program.start sandboxes those: no worker needs the
+    // sandbox pool any more, and a worker inside it could not start a sandbox of its own.
+    test: { attachmentsDir },
   }),
 );

@@ -39,7 +39,9 @@ async function load<T>(path: string): Promise<T> {
   try {
     return (await import(pathToFileURL(path).href)) as T;
   } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+    // tsx (which loads it in stages 1-5's drivers) says "Transform failed with 1 error:" first and where on the next line.
+    const why = lines[0].endsWith(':') && lines[1] ? `${lines[0]} ${lines[1].trim()}` : lines[0];
     throw new Error(`${shortPath(path)} could not be loaded: ${why}`);
   }
 }
