@@ -10,7 +10,7 @@
 // The grader turns it on through CLASSCHAT_SANDBOX (a JSON SandboxSpec); without that variable
 // (`make stage-N` on a student's machine) every function here is a no-op.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const SANDBOX_VAR = 'CLASSCHAT_SANDBOX';
@@ -81,32 +81,21 @@ function parents(path: string, made: Set<string>): string[] {
 const DROP = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', '/usr/bin/env', '--default-signal'];
 
 /**
- * A shell script that joins the run's cgroups and then becomes bwrap. `keepSignals` makes bwrap
- * itself ignore SIGTERM/SIGINT/SIGHUP (the program inside gets them back at default through env),
+ * A shell script that joins the run's cgroups and then becomes bwrap. bwrap itself ignores
+ * SIGTERM/SIGINT/SIGHUP (the program inside gets them back at default through env),
  * so a signal sent to the program's process group reaches the program, and its own exit code, not
  * bwrap's death, is what the tests see.
  */
-function script(spec: SandboxSpec, cwd: string, keepSignals: boolean, command = ''): string {
+function script(spec: SandboxSpec, cwd: string): string {
   const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(`${cg}/cgroup.procs`)} || exit 125`).join('\n');
-  const trap = keepSignals ? "trap '' TERM INT HUP\n" : '';
-  return `${enter}\n${trap}exec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} ${command}"$@"\n`;
+  return `${enter}\ntrap '' TERM INT HUP\nexec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} "$@"\n`;
 }
 
 /** `command args…` as it runs under the grader: inside the sandbox if one is set, as is otherwise. */
 export function sandboxed(command: string, args: readonly string[], cwd: string | undefined, env: NodeJS.ProcessEnv = process.env): Command {
   const spec = sandboxSpec(env);
   if (!spec) return { command, args: [...args] };
-  return { command: '/bin/sh', args: ['-c', script(spec, quote(cwd ?? process.cwd()), true), 'sandbox', command, ...args] };
-}
-
-/**
- * Writes an executable that runs `node "$@"` in the sandbox, for vitest's fork pool (fork() takes
- * an executable, not a command line). Its working folder is the one it is started in.
- */
-export function writeNodeWrapper(spec: SandboxSpec, file: string): string {
-  writeFileSync(file, `#!/bin/sh\n${script(spec, '"$PWD"', false, `${quote(process.execPath)} `)}`);
-  chmodSync(file, 0o755);
-  return file;
+  return { command: '/bin/sh', args: ['-c', script(spec, quote(cwd ?? process.cwd())), 'sandbox', command, ...args] };
 }
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
