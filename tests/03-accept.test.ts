@@ -156,7 +156,10 @@ describe('03 accept and ACK', () => {
     const client = await t.connect(served.port);
     await client.expectLine(ACK);
     const peer = `127.0.0.1:${client.socket.localPort}`;
-    check(served.logs.some((l) => l.includes(`Client connected from ${peer}`)), `a log line containing "Client connected from ${peer}"`,
+    const logged = (): boolean => served.logs.some((l) => l.includes(`Client connected from ${peer}`));
+    // The log line comes over the driver's channel, the ACK over the client's: either may be first.
+    await waitFor(logged, 'the log line', t).catch(() => {});
+    check(logged(), `a log line containing "Client connected from ${peer}"`,
       () => (served.logs.length ? served.logs.map((l) => showText(l)).join(', ') : 'no log lines (console.log instead of the log parameter?)'));
     const word = pick(['ping', 'hello', 'are you there?']);
     client.sendLine(word);

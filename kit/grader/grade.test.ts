@@ -138,9 +138,11 @@ describe('grading a class with hostile submissions', () => {
   test("a submission's infinite loop costs its own stage only, and the feedback says so", () => {
     const loop = byName('import-loop');
     const stage1 = loop.tests.filter((t) => t.stage === 1);
-    expect(stage1.every((t) => t.status === 'unfinished')).toBe(true);
-    expect(stage1[0].message).toMatch(/did not finish/);
-    expect(loop.notes.join(' ')).toMatch(/stopped/);
+    // The loop runs in stage 1's driver, which never finishes loading: each test says so, and the
+    // run itself goes on (nothing blocks the trusted test worker).
+    expect(stage1.length).toBeGreaterThan(0);
+    expect(stage1.every((t) => t.status === 'failed')).toBe(true);
+    expect(stage1[0].message).toMatch(/did not finish loading .*endless loop/);
   });
 
   test('a silent server fails with "no response", not a runner timeout', () => {

@@ -4,7 +4,7 @@
 // of it, a device, a pipe or socket, or a hard link shared with a file elsewhere is refused with a
 // note, judged by real paths, never by the last component alone. (The runner marks and sweeps the
 // processes: kit/run/sweep.ts; the grader's sandbox: sandbox.ts.)
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { STAGES, stageId } from '../stages.ts';
@@ -33,6 +33,9 @@ export function makeWorkspace(stagesRoot: string | undefined, submissionRoot?: s
   const ws: Workspace = { stages: join(root, 'stages'), tmp: join(root, 'tmp'), root, refused: [] };
   mkdirSync(ws.stages);
   mkdirSync(ws.tmp);
+  // The student's .ts files are ES modules, as in the kit (whose package.json says so): without
+  // this, tsx would load them as CommonJS and top-level await or import.meta would fail here only.
+  writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
   if (stagesRoot) copySubmission(stagesRoot, submissionRoot ?? stagesRoot, ws);
   // The sandbox runs as an unprivileged user: it must be able to read its own copy (read-only).
   openForReading(root);

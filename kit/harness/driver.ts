@@ -101,8 +101,9 @@ export class Driver {
               return;
             }
             cancel();
-            const rest = chunk.subarray(nl + 1);
-            if (rest.length > 0) socket.unshift(rest);
+            // Bytes after the hello belong to the protocol: give them back to the stream.
+            const after = chunk.subarray(nl + 1);
+            if (after.length) socket.unshift(after);
             resolve(socket);
           });
         });
