@@ -35,7 +35,8 @@ export function makeWorkspace(stagesRoot: string | undefined, submissionRoot?: s
   mkdirSync(ws.tmp);
   // The student's .ts files are ES modules, as in the kit (whose package.json says so): without
   // this, tsx would load them as CommonJS and top-level await or import.meta would fail here only.
-  writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  // (In the stages folder itself: that is the part of the workspace the sandbox can see.)
+  writeFileSync(join(ws.stages, 'package.json'), '{ "type": "module" }\n');
   if (stagesRoot) copySubmission(stagesRoot, submissionRoot ?? stagesRoot, ws);
   // The sandbox runs as an unprivileged user: it must be able to read its own copy (read-only).
   openForReading(root);

@@ -1,7 +1,7 @@
 // The copy of the kit that submissions are graded from: the suites and the tooling, with
 // node_modules linked in, and without solutions/, so student code running in a test worker
 // does not find the reference solutions beside it. Made for each submission (about 0.2 MB).
-import { chmodSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kitRoot } from '../stages.ts';
@@ -20,6 +20,7 @@ export function makeGradingKit(): GradingKit {
   // Readable by the sandbox's unprivileged user, which sees it read-only.
   chmodSync(dir, 0o755);
   for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true, filter: (src) => !notCopied(src) });
-  symlinkSync(join(kitRoot(), 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // To the real folder: the sandbox sees that, not a chain of links through folders it cannot see.
+  symlinkSync(realpathSync(join(kitRoot(), 'node_modules')), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -91,6 +91,19 @@ function script(spec: SandboxSpec, cwd: string): string {
   return `${enter}\ntrap '' TERM INT HUP\nexec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} "$@"\n`;
 }
 
+/**
+ * The environment a sandboxed program gets: the tester's, less what is the grader's business (its
+ * result channel, the sandbox's own settings, npm's configuration, anything named like a secret).
+ */
+export function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (/^(CLASSCHAT_RESULTS_FD|CLASSCHAT_SANDBOX|CLASSCHAT_PROGRAMS)$|^npm_|SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$/i.test(name)) continue;
+    kept[name] = value;
+  }
+  return kept;
+}
+
 /** `command args…` as it runs under the grader: inside the sandbox if one is set, as is otherwise. */
 export function sandboxed(command: string, args: readonly string[], cwd: string | undefined, env: NodeJS.ProcessEnv = process.env): Command {
   const spec = sandboxSpec(env);

@@ -3,7 +3,7 @@
 // Output kept in memory is capped, so a program that floods stdout cannot exhaust the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { sandboxed } from '../grader/sandbox.ts';
+import { sandboxed, sandboxEnv, sandboxSpec } from '../grader/sandbox.ts';
 import { ExpectationFailure } from './failure.ts';
 import { showDuration, showText } from './show.ts';
 import type { Transcript } from './transcript.ts';
@@ -136,9 +136,10 @@ export class Program {
   static start(command: string, args: readonly string[], opts: StartOptions): Program {
     // Under the grader, inside the submission's sandbox; as is everywhere else.
     const run = sandboxed(command, args, opts.cwd);
+    const env = opts.env ?? process.env;
     const child = spawn(run.command, run.args, {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env: sandboxSpec() ? sandboxEnv(env) : env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group: one kill reaches the program and every child it started.
       detached: true,
