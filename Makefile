@@ -17,7 +17,7 @@ $(STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress watch server client bench grade gradescope-bundle bench-grade
+.PHONY: sandbox-tools help install test test-under-load typecheck selfcheck kit-tests mutation progress watch server client bench bench-feedback grade gradescope-bundle bench-grade
 .PHONY: guide guide-check dist-student solutions-present
 
 OUT ?= grades
@@ -98,6 +98,9 @@ gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it t
 
 bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
+
+bench-feedback: $(STAMP) solutions-present ## how long make stage-N takes per stage, next to a bare vitest run [RUNS=7] [STAGES=1-9] [BEFORE=dir of an older checkout]
+	@$(NODE) --import tsx kit/bench/feedback.ts --runs $(or $(RUNS),7) --stages $(or $(STAGES),1-9) $(if $(BEFORE),--before $(BEFORE))
 
 bench: $(STAMP) solutions-present ## round trips/s, latency and pipelined lines/s next to a bare echo server; many clients next to a bare fan-out server
 	@$(NODE) --import tsx kit/bench/roundtrip.ts

@@ -85,7 +85,7 @@ function logRows() {
 export async function progress(target: string, stages: readonly Stage[] = STAGES): Promise<number> {
   const live = process.stdout.isTTY ? liveTable(stages) : (process.stdout.write(`Grading ${stages.length} stages; each row appears when its stage is done.\n`), logRows());
   const tracker = new StageTracker(stages, (score) => live.done(score));
-  const outcome = await runSuites({ stages, target, onRecord: (r) => tracker.push(r) });
+  const outcome = await runSuites({ stages, target, moduleCache: true, onRecord: (r) => tracker.push(r) });
   tracker.flush(outcome.scores);
   live.end();
   // Remember every stage's result for --cached and the watch screen.

@@ -38,7 +38,7 @@ export function showChapter(stage: Stage, guide: WalkOptions['guide']): void {
 
 /** Grades one stage, remembers the result, and returns the outcome. */
 export async function gradeStage(stage: Stage, target: string): Promise<RunOutcome> {
-  const outcome = await runSuites({ stages: [stage], target });
+  const outcome = await runSuites({ stages: [stage], target, moduleCache: true });
   recordResult(outcome.scores[0], target);
   return outcome;
 }

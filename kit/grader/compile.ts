@@ -3,30 +3,14 @@
 // time `node --import tsx x.ts` takes, and the grader runs a whole class. When bundling fails
 // (a syntax error, a missing file), nothing is returned and the suite runs the .ts files with
 // tsx, so the student sees the same error message as in `make stage-6`.
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
+import { kitTsconfig, submissionOnly } from '../harness/bundle.ts';
 import { PROGRAMS_VAR, programKey, type ProgramCommands } from '../harness/program-commands.ts';
 import { stageId, type Stage } from '../stages.ts';
 
 const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
-
-/**
- * The bundler runs on the trusted side, where the whole disk is readable: it takes files only from
- * the submission's own stage folders (a program importing the kit's solutions/ by its absolute
- * path fails to bundle, and then fails the same way inside the sandbox, which cannot see them).
- */
-const onlyFrom = (stagesDir: string): Plugin => ({
-  name: 'classchat-only-the-submission',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (!args.path.startsWith('.') && !isAbsolute(args.path)) return undefined; // a package or node: builtin: external
-      const file = resolve(args.resolveDir, args.path);
-      if (file === stagesDir || file.startsWith(stagesDir + sep)) return undefined;
-      return { errors: [{ text: `${args.path} is outside the submission` }] };
-    });
-  },
-});
 
 /** Bundles the programs of `stages`; returns the environment that points the suites at them. */
 export async function compilePrograms(stages: readonly Stage[], stagesDir: string, outDir: string): Promise<NodeJS.ProcessEnv> {
@@ -38,7 +22,7 @@ export async function compilePrograms(stages: readonly Stage[], stagesDir: strin
       if (!existsSync(entry)) continue;
       const outfile = join(outDir, `${stageId(stage)}-${kind}.mjs`);
       try {
-        await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent', plugins: [onlyFrom(resolve(stagesDir))] });
+        await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent', tsconfigRaw: kitTsconfig(), plugins: [submissionOnly(stagesDir)] });
       } catch {
         continue;
       }

@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { kitRoot, stageId } from '../stages.ts';
+import { BUILD_DIR_VAR } from '../harness/driver-build.ts';
 import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
@@ -117,7 +118,9 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   const kit = makeGradingKit();
   let sandbox: RunSandbox | undefined;
   try {
-    const env = await compilePrograms(opts.stages, ws.stages, join(ws.root, 'bin'));
+    const bin = join(ws.root, 'bin');
+    // Programs are bundled here now; stages 1-5's drivers are bundled here as their suites start.
+    const env = { ...(await compilePrograms(opts.stages, ws.stages, bin)), [BUILD_DIR_VAR]: bin };
     sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws, kit.dir));
     const outcome = await runSuites({
       stages: opts.stages,

@@ -40,6 +40,9 @@ const EXPECTED: Record<string, Record<number, number>> = {
   // Its server is only an import of the kit's reference server: no server of its own, so only the
   // two client tests that need no real server pass (as for exits-at-once in grade.test.ts).
   'bundle-solutions': { 6: 1 },
+  // Its stage 1 is an alias its own tsconfig.json maps to the kit's reference: a module that cannot
+  // load, and stage 6's programs import it.
+  'resolve-solutions': { 1: 0, 6: 0 },
   'write-classmate': {},
   'edit-kit': {},
   survivor: {},
@@ -97,10 +100,10 @@ function livePids(text: string): number[] {
 function assemble(name: string, into: string, starters: string, fill: Record<string, string>): void {
   cpSync(join(ROOT, 'solutions'), into, { recursive: true });
   const fixture = join(ATTACKS, name);
-  for (const file of readdirSync(fixture, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+  for (const file of readdirSync(fixture, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|json)$/.test(f))) {
     const to = join(into, file);
-    if (existsSync(to)) cpSync(to, to.replace(/\.ts$/, '-real.ts'));
-    if (existsSync(join(starters, file))) cpSync(join(starters, file), to.replace(/\.ts$/, '-starter.ts'));
+    if (file.endsWith('.ts') && existsSync(to)) cpSync(to, to.replace(/\.ts$/, '-real.ts'));
+    if (file.endsWith('.ts') && existsSync(join(starters, file))) cpSync(join(starters, file), to.replace(/\.ts$/, '-starter.ts'));
     let text = readFileSync(join(fixture, file), 'utf8');
     for (const [key, value] of Object.entries(fill)) text = text.replaceAll(key, value);
     writeFileSync(to, text);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { buildDriver } from './driver-build.ts';
 import { DRIVER_VAR, readJsonLines, type Event, type Reply, type Settlement } from './driver-protocol.ts';
 import { ExpectationFailure } from './failure.ts';
 import { patientTimer } from './patience.ts';
@@ -66,18 +67,23 @@ export class Driver {
     });
   }
 
-  /** Starts `driverFile` (with node --import tsx) and waits until it has said hello. */
-  static async start(driverFile: string): Promise<Driver> {
+  /**
+   * Starts `driverFile` for the stage in `stageFolder` (bundled with the student's modules, or
+   * with node --import tsx when that fails) and waits until it has said hello.
+   */
+  static async start(driverFile: string, stageFolder: string): Promise<Driver> {
     const token = randomBytes(16).toString('hex');
+    const built = await buildDriver(driverFile, stageFolder);
     const listener = createServer();
     listener.listen(0, '127.0.0.1');
     await once(listener, 'listening');
     const { port } = listener.address() as AddressInfo;
-    const program = Program.start(process.execPath, ['--import', 'tsx', driverFile], {
+    const program = Program.start(process.execPath, built?.args ?? ['--import', 'tsx', driverFile], {
       who: 'driver',
       transcript: new Transcript(),
-      env: { ...process.env, [DRIVER_VAR]: `${port}:${token}` },
+      env: { ...process.env, ...built?.env, [DRIVER_VAR]: `${port}:${token}` },
     });
+    if (built) void program.exited.then(built.remove);
     try {
       const channel = await new Promise<Socket>((resolve, reject) => {
         const cancel = patientTimer(START_WITHIN, (waited) => reject(new Error(`your code did not finish loading within ${showDuration(waited)} (an endless loop at the top level of a module?)`)));
@@ -223,10 +229,10 @@ export function suiteDriver(suiteUrl: string, stageFolder: string): SuiteDriver 
   const file = fileURLToPath(new URL(`./${stageFolder}/driver.ts`, suiteUrl));
   let current: Promise<Driver> | undefined;
   const get = (): Promise<Driver> => {
-    current ??= Driver.start(file);
+    current ??= Driver.start(file, stageFolder);
     return current.then((d) => {
       if (d.alive) return d;
-      current = Driver.start(file);
+      current = Driver.start(file, stageFolder);
       return current;
     });
   };

@@ -34,10 +34,21 @@ export function studentModule<T>(stageFolder: string, file: string): () => Promi
   };
 }
 
+/** A driver's bundled copies of the student's modules, as JSON `{ "<file.ts>": "<file.mjs>" }` (driver-build.ts). */
+export const MODULES_VAR = 'CLASSCHAT_MODULES';
+
+function bundledCopy(path: string): string | undefined {
+  try {
+    return (JSON.parse(process.env[MODULES_VAR] ?? '{}') as Record<string, string>)[path];
+  } catch {
+    return undefined;
+  }
+}
+
 async function load<T>(path: string): Promise<T> {
   if (!existsSync(path)) throw new Error(`${shortPath(path)} is missing: the stage's code must be in that file.`);
   try {
-    return (await import(pathToFileURL(path).href)) as T;
+    return (await import(pathToFileURL(bundledCopy(path) ?? path).href)) as T;
   } catch (err) {
     const lines = (err instanceof Error ? err.message : String(err)).split('\n');
     // tsx (which loads it in stages 1-5's drivers) says "Transform failed with 1 error:" first and where on the next line.

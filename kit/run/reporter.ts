@@ -62,5 +62,7 @@ export default class ResultsReporter implements Reporter {
   onTestModuleEnd(module: TestModule): void {
     const errors = module.errors();
     if (errors.length > 0) write({ type: 'file-error', file: fileOf(module), message: errors.map((e) => e.message).join('\n') });
+    const notRun = [...module.children.allTests()].filter((t) => ['skipped', 'pending'].includes(t.result().state)).map((t) => t.name);
+    write({ type: 'file-end', file: fileOf(module), notRun });
   }
 }

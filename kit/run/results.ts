@@ -32,14 +32,24 @@ export interface FileErrorRecord {
   message: string;
 }
 
-export type RunRecord = DeclaredRecord | ResultRecord | FileErrorRecord;
+/**
+ * A test file that has finished: from here on every test it declared has its result, except those
+ * vitest itself did not run (`notRun`: skipped when a run stops at its first failure).
+ */
+export interface FileEndRecord {
+  type: 'file-end';
+  file: string;
+  notRun: string[];
+}
+
+export type RunRecord = DeclaredRecord | ResultRecord | FileErrorRecord | FileEndRecord;
 
 /** Parses one record line; anything else (a torn line from a kill mid-write) is undefined. */
 export function parseRecord(line: string): RunRecord | undefined {
   if (!line.trim()) return undefined;
   try {
     const record = JSON.parse(line) as RunRecord;
-    return ['declared', 'result', 'file-error'].includes(record?.type) ? record : undefined;
+    return ['declared', 'result', 'file-error', 'file-end'].includes(record?.type) ? record : undefined;
   } catch {
     return undefined;
   }

@@ -11,7 +11,7 @@ import { patient, slowness as slownessNow } from '../harness/patience.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
 import { groupCpuMs } from './cpu.ts';
-import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type ResultRecord, type RunRecord } from './results.ts';
+import { parseRecord, RESULTS_FD_VAR, type DeclaredRecord, type FileEndRecord, type ResultRecord, type RunRecord } from './results.ts';
 import { newRunId, RUN_ID_VAR, sweep } from './sweep.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'unfinished';
@@ -55,6 +55,12 @@ export interface RunOptions {
   workers?: number;
   /** Stop at the first failed test (the mutation check only needs to know that a mutant is caught). */
   bail?: boolean;
+  /**
+   * Keep vitest's transformed kit modules on disk between runs (node_modules/.experimental-vitest-cache):
+   * about 0.1 s of every `make stage-N`, which a student runs after each save. Off for the kit's
+   * checks and the grader, whose runs go on side by side (the cache's files are written in place).
+   */
+  moduleCache?: boolean;
   /** Called with each finished test (for progress output). */
   onResult?: (result: ResultRecord) => void;
   /** Called with every record, declared tests included (for output that streams per stage). */
@@ -128,7 +134,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
   const runId = newRunId();
   // --silent: a student's console flood stays in the worker instead of crossing to the runner.
   const config = opts.config ? ['--config', opts.config] : [];
-  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...(opts.bail ? ['--bail=1'] : []), ...files];
+  const args = [vitest, 'run', ...config, '--silent', '--reporter', reporter, '--maxWorkers', String(opts.workers ?? 2), ...(opts.bail ? ['--bail=1'] : []), ...(opts.moduleCache ? ['--experimental.fsModuleCache'] : []), ...files];
   const start = opts.wrap?.(process.execPath, args) ?? { command: process.execPath, args };
   const child = spawn(start.command, start.args, {
     cwd: kit,
@@ -224,7 +230,9 @@ export function scoreStage(stage: Stage, records: RunRecord[], stopped: string |
   const fileError = records.find((r) => r.type === 'file-error' && r.file === file);
   const declaredPoints = declared.reduce((sum, d) => sum + d.points, 0);
 
-  const tampered = tamperedWith(declared, results);
+  const end = records.find((r): r is FileEndRecord => r.type === 'file-end' && r.file === file);
+  // After a file error (a hook that failed), tests may end without a result of their own.
+  const tampered = tamperedWith(declared, results, fileError ? undefined : end);
   if (declared.length === 0 || declaredPoints !== stage.points || tampered) {
     const why = tampered
       ? `the test records of this stage were tampered with (${tampered}); the stage scores nothing`
@@ -253,12 +261,14 @@ export function scoreStage(stage: Stage, records: RunRecord[], stopped: string |
 }
 
 /**
- * The reporter sends exactly one declaration and at most one result per test. Anything else (a
- * test declared twice, two results for one test, a result for a test never declared) was written
- * by someone else: never "first record wins", the stage is not scored at all. A missing result
- * cannot raise a score, so it only costs its own test (a worker that crashed leaves those too).
+ * The reporter sends exactly one declaration and one result per test, and once the file has ended
+ * (`end`), every test has its result but those vitest did not run. Anything else (a test declared
+ * twice, two results for one test, a result for a test never declared, a finished file with a test
+ * left without a result) was written, or kept from being written, by someone else: never "first
+ * record wins", the stage is not scored at all. A run killed before its file ended (the watchdog,
+ * the time limit) leaves its unfinished tests without results, and they cost their own points.
  */
-function tamperedWith(declared: DeclaredRecord[], results: ResultRecord[]): string | undefined {
+function tamperedWith(declared: DeclaredRecord[], results: ResultRecord[], end: FileEndRecord | undefined): string | undefined {
   const names = new Set<string>();
   for (const d of declared) {
     if (names.has(d.name)) return `"${d.name}" was declared twice`;
@@ -270,5 +280,7 @@ function tamperedWith(declared: DeclaredRecord[], results: ResultRecord[]): stri
     if (seen.has(r.name)) return `two results for "${r.name}"`;
     seen.add(r.name);
   }
+  const missing = end && [...names].find((name) => !seen.has(name) && !end.notRun.includes(name));
+  if (missing) return `no result for "${missing}", though its file ended`;
   return undefined;
 }
