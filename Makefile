@@ -68,8 +68,8 @@ progress: $(STAMP) ## every stage graded, row by row (CACHED=1: the last results
 
 test: $(STAMP) solutions-present typecheck selfcheck kit-tests mutation guide-check ## the kit's own checks (what CI runs)
 
-test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution, then make test
-	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4)
+test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution (STAGES=), then make test
+	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4) $(if $(STAGES),--stages $(STAGES))
 
 typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
 	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"

@@ -4,16 +4,14 @@
 // connection, each beside the same figure for a bare Node fan-out server (fanout-server.ts) in the
 // same run. A benchmark, not a test: it prints figures and exits 0.
 // Run: node --import tsx kit/bench/many-clients.ts [--server FILE] [--clients 1,100,1000,10000] [--seconds 1.5]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { kitRoot } from '../stages.ts';
+import { HOST, startServer, stopAllServers, stopServer } from './servers.ts';
 
-const HOST = '127.0.0.1';
 const USAGE = 'Usage: node --import tsx kit/bench/many-clients.ts [--server FILE] [--clients 1,100,1000,10000] [--seconds S]';
 /** At most this many clients sign in and send; the others are connected, greeted and idle. */
 const SENDERS = 100;
@@ -21,7 +19,6 @@ const SENDERS = 100;
 const CONNECT_BATCH = 250;
 /** Messages flow this long before counting starts. */
 const WARMUP_MS = 300;
-const START_WITHIN_MS = 10_000;
 /** A level gives up connecting after this long and reports the clients it got. */
 const FILL_WITHIN_MS = 30_000;
 const SETTLE_MS = 200;
@@ -42,48 +39,6 @@ interface LevelResult {
   /** Server memory per connection in KiB (VmRSS growth while the clients connected / clients). */
   kibPerConnection: number;
   note?: string;
-}
-
-const children = new Set<ChildProcess>();
-
-function killAll(): void {
-  for (const child of children) {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  children.clear();
-}
-
-/** Starts a server file with --port 0 in its own process group; resolves with its port. */
-async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', HOST, '--port', '0'], {
-    cwd: kitRoot(),
-    stdio: ['ignore', 'pipe', 'ignore'],
-    detached: true,
-  });
-  children.add(child);
-  const lines = createInterface({ input: child.stdout! });
-  const first = await Promise.race([
-    once(lines, 'line').then(([line]) => String(line)),
-    once(child, 'exit').then(() => ''),
-    new Promise<string>((resolve) => setTimeout(() => resolve(''), START_WITHIN_MS).unref()),
-  ]);
-  const port = Number(/:(\d+)\s*$/.exec(first)?.[1] ?? NaN);
-  if (!(port > 0)) throw new Error(`${relative(kitRoot(), file)} did not announce a port (first line: ${JSON.stringify(first)}).`);
-  lines.on('line', () => {}); // keep draining its log
-  return { child, port };
-}
-
-function stopServer(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-  children.delete(child);
 }
 
 function rssKiB(pid: number | undefined): number {
@@ -219,7 +174,7 @@ function ring(senders: BenchClient[], seconds: number): Promise<{ delivered: num
 
 /** Fills one fresh server with `count` clients, measures, and tears everything down. */
 async function runLevel(target: Target, count: number, seconds: number): Promise<LevelResult> {
-  const { child, port } = await startServer(target.file);
+  const { child, port } = await startServer(target.file, 'ignore');
   const clients: BenchClient[] = [];
   try {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -335,7 +290,7 @@ async function main(): Promise<number> {
 }
 
 process.once('SIGINT', () => {
-  killAll();
+  stopAllServers();
   process.exit(130);
 });
 try {
@@ -344,5 +299,5 @@ try {
   console.error(`Benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  killAll();
+  stopAllServers();
 }

@@ -3,19 +3,16 @@
 // the same run; then how many lines per second each answers when the client pipelines them
 // (sends blocks of lines without waiting). A benchmark, not a test: it prints figures and exits 0.
 // Run: node --import tsx kit/bench/roundtrip.ts [--count 20000] [--seconds 10] [--server FILE]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { kitRoot } from '../stages.ts';
+import { HOST, startServer, stopAllServers } from './servers.ts';
 
-const HOST = '127.0.0.1';
 const WARMUP = 1000;
 /** The run alternates between the two servers in this many rounds. */
 const ROUNDS = 10;
-const START_WITHIN_MS = 10_000;
 const ACK = 'Connection established. Welcome to ClassChat Server!';
 const USAGE = 'Usage: node --import tsx kit/bench/roundtrip.ts [--count N] [--seconds S] [--server FILE]';
 
@@ -31,40 +28,6 @@ interface Result {
   seconds: number;
   /** Round-trip times in microseconds, sorted. */
   micros: Float64Array;
-}
-
-const children = new Set<ChildProcess>();
-
-// Each server runs in its own process group, killed as a whole (tsx may start helpers).
-function killAll(): void {
-  for (const child of children) {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  children.clear();
-}
-
-/** Starts a server file with --port 0 and resolves with the port from its first stdout line. */
-async function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, '--host', HOST, '--port', '0'], {
-    cwd: kitRoot(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  children.add(child);
-  const lines = createInterface({ input: child.stdout! });
-  const first = await Promise.race([
-    once(lines, 'line').then(([line]) => String(line)),
-    once(child, 'exit').then(() => ''),
-    new Promise<string>((resolve) => setTimeout(() => resolve(''), START_WITHIN_MS).unref()),
-  ]);
-  const port = Number(/:(\d+)\s*$/.exec(first)?.[1] ?? NaN);
-  if (!(port > 0)) throw new Error(`${relative(kitRoot(), file)} did not announce a port (first line: ${JSON.stringify(first)}).`);
-  lines.on('line', () => {}); // keep draining its log lines
-  return { child, port };
 }
 
 /** Reads the server's greeting line, if it sends one. */
@@ -251,7 +214,7 @@ async function main(): Promise<number> {
 }
 
 process.once('SIGINT', () => {
-  killAll();
+  stopAllServers();
   process.exit(130);
 });
 try {
@@ -260,5 +223,5 @@ try {
   console.error(`Benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  killAll();
+  stopAllServers();
 }

@@ -6,6 +6,15 @@ export const SEED = Number.isSafeInteger(given) && given >= 0 ? given : Math.flo
 let state = SEED >>> 0;
 let used = false;
 
+/**
+ * Starts the stream again from the seed: every test file draws the same inputs whether it runs in
+ * a process of its own (make stage-N) or after other files in a shared one (the grader).
+ */
+export function restartSeedStream(): void {
+  state = SEED >>> 0;
+  used = false;
+}
+
 /** A number in [0, 1) from the seed (mulberry32). */
 export function random(): number {
   used = true;
