@@ -1,6 +1,6 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
@@ -121,7 +121,8 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
     const bin = join(ws.root, 'bin');
     // Programs are bundled here now; stages 1-5's drivers are bundled here as their suites start.
     const env = { ...(await compilePrograms(opts.stages, ws.stages, bin)), [BUILD_DIR_VAR]: bin };
-    sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws, kit.dir));
+    prepareRuntime(bin, kit.dir);
+    sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws), bin);
     const outcome = await runSuites({
       stages: opts.stages,
       target: ws.stages,
@@ -150,13 +151,25 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   }
 }
 
-/** What a submission's sandboxes may read: its own code and programs, the kit's copy, node_modules and Node. */
-function visibleTo(ws: Workspace, kitDir: string): string[] {
+/**
+ * What a submission's sandboxes may read: its own code, its bundles in bin/, node_modules and
+ * Node. Not the kit's copy: the drivers and programs run from bundles, with the kit's code inside.
+ */
+function visibleTo(ws: Workspace): string[] {
   const node = realpathSync(process.execPath);
-  const paths = [ws.stages, join(ws.root, 'bin'), kitDir, realpathSync(join(kitRoot(), 'node_modules'))];
+  const paths = [ws.stages, join(ws.root, 'bin'), realpathSync(join(kitRoot(), 'node_modules'))];
   // Node under /usr is there already; elsewhere (nvm, /opt) its installation is bound too.
   if (!node.startsWith('/usr/')) paths.push(dirname(dirname(node)));
   return paths;
+}
+
+/**
+ * bin/ is where the sandboxed processes start: there `node --import tsx` (a program whose bundling
+ * failed) finds tsx and the kit's TypeScript settings, and a bundle finds the packages it imports.
+ */
+function prepareRuntime(bin: string, kitDir: string): void {
+  symlinkSync(realpathSync(join(kitRoot(), 'node_modules')), join(bin, 'node_modules'), 'dir');
+  copyFileSync(join(kitDir, 'tsconfig.json'), join(bin, 'tsconfig.json'));
 }
 
 function toGrade(sub: Submission, scores: StageScore[], notes: string[], started: number): StudentGrade {

@@ -30,6 +30,8 @@ export interface SandboxSpec {
   readOnly: string[];
   /** cgroup folders every sandbox of the run joins before it starts. */
   cgroups: string[];
+  /** Where every sandboxed process starts, whatever folder its caller runs in (one it can see). */
+  cwd?: string;
 }
 
 export interface Command {
@@ -108,7 +110,7 @@ export function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function sandboxed(command: string, args: readonly string[], cwd: string | undefined, env: NodeJS.ProcessEnv = process.env): Command {
   const spec = sandboxSpec(env);
   if (!spec) return { command, args: [...args] };
-  return { command: '/bin/sh', args: ['-c', script(spec, quote(cwd ?? process.cwd())), 'sandbox', command, ...args] };
+  return { command: '/bin/sh', args: ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd())), 'sandbox', command, ...args] };
 }
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
@@ -154,7 +156,7 @@ export interface RunSandbox {
 }
 
 /** Makes the cgroups of one run (one submission) and the spec its sandboxes share. */
-export function openRunSandbox(name: string, readOnly: string[]): RunSandbox {
+export function openRunSandbox(name: string, readOnly: string[], cwd?: string): RunSandbox {
   const cgroups = CONTROLLERS.map((c) => join(ownCgroup(c)!, `classchat-${name}`));
   for (const cg of cgroups) mkdirSync(cg, { recursive: true });
   const [memory, pids] = cgroups;
@@ -162,7 +164,7 @@ export function openRunSandbox(name: string, readOnly: string[]): RunSandbox {
   // No swap here, but where there is some it must not extend the limit.
   if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) tryWrite(join(memory, 'memory.memsw.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
   writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
-  const spec: SandboxSpec = { readOnly, cgroups };
+  const spec: SandboxSpec = { readOnly, cgroups, ...(cwd ? { cwd } : {}) };
   return {
     spec,
     env: { [SANDBOX_VAR]: JSON.stringify(spec) },

@@ -3,14 +3,13 @@
 // `node driver.mjs` starts in a fraction of the time `node --import tsx driver.ts` takes, and a
 // student runs `make stage-N` after every save. The student's modules stay entries of their own
 // (loaded by the driver when a test first needs them, as before); code they share sits in one chunk,
-// so a module is still loaded once. When bundling fails (a syntax error, a missing file, an import
-// from outside the submission), nothing is returned and the driver runs with tsx, so the student
-// sees the same message as before.
+// so a module is still loaded once. The bundle holds the kit's code the driver needs, so the
+// grader's sandbox does not have to show the kit at all.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { kitFilesInPlace, kitTsconfig, submissionOnly } from './bundle.ts';
-import { MODULES_VAR, targetDir } from './target.ts';
+import { MODULES_VAR, shortPath, targetDir, type BundledModule } from './target.ts';
 import { kitRoot, STAGES, stageId } from '../stages.ts';
 
 /** Where the bundles go: the grader names a folder its sandboxes can read; else the kit's own. */
@@ -24,12 +23,30 @@ export interface BuiltDriver {
   remove(): void;
 }
 
-/** Bundles `driverFile` with the files stage `stageFolder` names in the manifest; undefined when that fails. */
+/**
+ * Bundles `driverFile` with the files stage `stageFolder` names in the manifest. A student file that
+ * cannot be bundled (a syntax error, an import from outside the submission) is left out, and the
+ * driver reports esbuild's message for it when a test loads it; a missing one is reported as
+ * missing. Undefined when even the driver alone cannot be bundled.
+ */
 export async function buildDriver(driverFile: string, stageFolder: string, env: NodeJS.ProcessEnv = process.env): Promise<BuiltDriver | undefined> {
   const stage = STAGES.find((s) => stageId(s) === stageFolder);
   if (!stage) return undefined;
-  const files = stage.files.map((f) => join(targetDir(env), stageFolder, f));
-  if (!files.every((path) => existsSync(path))) return undefined;
+  const target = targetDir(env);
+  const files = stage.files.map((f) => join(target, stageFolder, f)).filter((path) => existsSync(path));
+  const bundle = async (entryPoints: Record<string, string>, outdir?: string): Promise<string | undefined> => {
+    try {
+      // Without outdir it only checks that the entries bundle: nothing is written.
+      const output = outdir ? { outdir, splitting: true, outExtension: { '.js': '.mjs' }, sourcemap: 'linked' as const } : { write: false };
+      await build({
+        entryPoints, ...output, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'silent',
+        tsconfigRaw: kitTsconfig(), plugins: [submissionOnly(target), kitFilesInPlace(target)],
+      });
+      return undefined;
+    } catch (err) {
+      return firstError(err);
+    }
+  };
   const root = env[BUILD_DIR_VAR] || join(kitRoot(), '.classchat', 'build');
   mkdirSync(root, { recursive: true });
   removeDeadBuilds(root);
@@ -37,24 +54,35 @@ export async function buildDriver(driverFile: string, stageFolder: string, env: 
   // The grader's sandboxed driver runs as another user: it must be able to read the bundle.
   chmodSync(outdir, 0o755);
   const remove = (): void => rmSync(outdir, { recursive: true, force: true });
-  const entryPoints: Record<string, string> = { driver: driverFile };
-  files.forEach((path, i) => { entryPoints[`student-${i}`] = path; });
-  try {
-    await build({
-      entryPoints, outdir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-      outExtension: { '.js': '.mjs' }, packages: 'external', sourcemap: 'linked', logLevel: 'silent',
-      tsconfigRaw: kitTsconfig(), plugins: [submissionOnly(targetDir(env)), kitFilesInPlace(targetDir(env))],
-    });
-  } catch {
-    remove();
-    return undefined;
+  const entry = (path: string): string => `student-${files.indexOf(path)}`;
+  const broken = new Map<string, string>();
+  if ((await bundle({ driver: driverFile, ...Object.fromEntries(files.map((path) => [entry(path), path])) }, outdir)) !== undefined) {
+    // Which files fail on their own (a file fails too when one it imports does, as under tsx).
+    for (const path of files) {
+      const error = await bundle({ [entry(path)]: path });
+      if (error !== undefined) broken.set(path, error);
+    }
+    const good = files.filter((path) => !broken.has(path));
+    if ((await bundle({ driver: driverFile, ...Object.fromEntries(good.map((path) => [entry(path), path])) }, outdir)) !== undefined) {
+      remove();
+      return undefined;
+    }
   }
-  const modules = Object.fromEntries(files.map((path, i) => [path, join(outdir, `student-${i}.mjs`)]));
+  const modules: Record<string, BundledModule> = {};
+  for (const path of files) modules[path] = broken.has(path) ? { error: broken.get(path)! } : { file: join(outdir, `${entry(path)}.mjs`) };
   return {
     args: ['--enable-source-maps', join(outdir, 'driver.mjs')],
     env: { [MODULES_VAR]: JSON.stringify(modules) },
     remove,
   };
+}
+
+/** esbuild's first error as tsx shows it: `path:line:column: ERROR: text`. */
+function firstError(err: unknown): string {
+  const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
+  if (!first) return err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const at = first.location ? `${shortPath(resolve(first.location.file))}:${first.location.line}:${first.location.column}: ` : '';
+  return `${at}ERROR: ${first.text}`;
 }
 
 /** Bundles of a process that is gone (killed before it could remove them). */

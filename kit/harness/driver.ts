@@ -69,7 +69,7 @@ export class Driver {
 
   /**
    * Starts `driverFile` for the stage in `stageFolder` (bundled with the student's modules, or
-   * with node --import tsx when that fails) and waits until it has said hello.
+   * with node --import tsx if even the driver alone cannot be bundled) and waits until it has said hello.
    */
   static async start(driverFile: string, stageFolder: string): Promise<Driver> {
     const token = randomBytes(16).toString('hex');

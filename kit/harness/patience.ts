@@ -27,10 +27,25 @@ function timeScale(): number {
   return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }
 
-/** How many times slower than idle the machine is now: 1 on an idle machine. */
+/** How long a peak of load is remembered. */
+const PEAK_MS = 60_000;
+let peak = { value: 1, at: 0 };
+
+/**
+ * How many times slower than idle the machine is now: 1 on an idle machine. The highest value of
+ * the last minute counts, so a window measured later never ends before one measured earlier in
+ * the same test just because the load fell meanwhile (a test's own limit must outlast the waits
+ * inside it).
+ */
 export function slowness(): number {
-  return Math.min(MAX_SLOWNESS, Math.max(1, demand() / CORES)) * timeScale();
+  const now = Date.now();
+  const value = Math.min(MAX_SLOWNESS, Math.max(1, demand() / CORES));
+  if (value >= peak.value || now - peak.at > PEAK_MS) peak = { value, at: now };
+  return peak.value * timeScale();
 }
+
+/** The most a window can stretch: `ms` at the highest slowness there is. */
+export const longest = (ms: number): number => Math.round(ms * MAX_SLOWNESS * timeScale());
 
 /** `ms` stretched for the machine's load as it is now (for limits fixed up front). */
 export const patient = (ms: number): number => Math.round(ms * slowness());

@@ -34,12 +34,16 @@ export function studentModule<T>(stageFolder: string, file: string): () => Promi
   };
 }
 
-/** A driver's bundled copies of the student's modules, as JSON `{ "<file.ts>": "<file.mjs>" }` (driver-build.ts). */
+/**
+ * A driver's bundled copies of the student's modules (driver-build.ts), as JSON
+ * `{ "<file.ts>": { "file": "<file.mjs>" } | { "error": "<why it could not be bundled>" } }`.
+ */
 export const MODULES_VAR = 'CLASSCHAT_MODULES';
+export type BundledModule = { file: string } | { error: string };
 
-function bundledCopy(path: string): string | undefined {
+function bundledCopy(path: string): BundledModule | undefined {
   try {
-    return (JSON.parse(process.env[MODULES_VAR] ?? '{}') as Record<string, string>)[path];
+    return (JSON.parse(process.env[MODULES_VAR] ?? '{}') as Record<string, BundledModule>)[path];
   } catch {
     return undefined;
   }
@@ -47,8 +51,10 @@ function bundledCopy(path: string): string | undefined {
 
 async function load<T>(path: string): Promise<T> {
   if (!existsSync(path)) throw new Error(`${shortPath(path)} is missing: the stage's code must be in that file.`);
+  const bundled = bundledCopy(path);
+  if (bundled && 'error' in bundled) throw new Error(`${shortPath(path)} could not be loaded: ${bundled.error}`);
   try {
-    return (await import(pathToFileURL(bundledCopy(path) ?? path).href)) as T;
+    return (await import(pathToFileURL(bundled?.file ?? path).href)) as T;
   } catch (err) {
     const lines = (err instanceof Error ? err.message : String(err)).split('\n');
     // tsx (which loads it in stages 1-5's drivers) says "Transform failed with 1 error:" first and where on the next line.
