@@ -44,7 +44,14 @@ export function writeExports(book: GradeBook, out: string): string[] {
   return written;
 }
 
-const csvCell = (v: string | number): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+/**
+ * One CSV cell. A text that a spreadsheet would take for a formula (=, +, -, @ and the characters
+ * that hide them first) gets a leading apostrophe, so a note quoting a submission cannot run one.
+ */
+const csvCell = (v: string | number): string => {
+  const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
 
 export function toCsv(book: GradeBook): string {
   const header = ['student', ...book.stages.map((s) => s.id), 'total', 'max', 'failed_tests', 'notes'];
@@ -69,7 +76,10 @@ export function toFeedback(s: StudentGrade): string {
   if (failed.length === 0) lines.push('Every test passed.');
   else lines.push('## What to fix', '');
   for (const t of failed) {
-    lines.push(`### Stage ${t.stage}: ${t.name} (0 / ${showPoints(t.maxPoints)})`, '', '```', t.message || '(no message)', '```', '');
+    const message = t.message || '(no message)';
+    // A fence longer than any run of backticks in the message: a message cannot close it early.
+    const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    lines.push(`### Stage ${t.stage}: ${t.name} (0 / ${showPoints(t.maxPoints)})`, '', fence, message, fence, '');
     if (t.hint) lines.push(`**Hint:** ${t.hint}`, '');
     if (t.guide) lines.push(`**Read:** ${t.guide}`, '');
   }
@@ -82,6 +92,9 @@ export function toGradescope(s: StudentGrade): object {
     score: s.points,
     execution_time: Math.round(s.durationMs / 1000),
     output: s.notes.join('\n') || `${showPoints(s.points)} / ${showPoints(s.maxPoints)} points`,
+    // Plain text: what a submission's code printed or threw is shown, never rendered as HTML.
+    output_format: 'text',
+    test_output_format: 'text',
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests: s.tests.map((t) => ({

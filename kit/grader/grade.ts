@@ -7,6 +7,7 @@ import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { kitRoot, stageId } from '../stages.ts';
 import { BUILD_DIR_VAR } from '../harness/driver-build.ts';
+import { printable } from '../harness/show.ts';
 import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
@@ -104,7 +105,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
     notes.push(`The submission is a link to ${sub.linksTo}, not a folder or archive of its own: not graded.`);
   } else {
     try {
-      unpacked = unpack(sub, join(unpackDir, 'unpacked'));
+      unpacked = await unpack(sub, join(unpackDir, 'unpacked'));
       stagesRoot = findStagesRoot(unpacked);
       if (!stagesRoot) notes.push('No stage folders (01-socket/, …) were found in the submission.');
     } catch (err) {
@@ -177,7 +178,7 @@ function toGrade(sub: Submission, scores: StageScore[], notes: string[], started
   const tests = scores.flatMap((sc) =>
     sc.tests.map((t): TestGrade => ({
       name: t.name, stage: t.stage, points: t.earned, maxPoints: t.points, status: t.status,
-      message: t.message, hint: t.hint, guide: t.guide, durationMs: t.durationMs,
+      message: printable(t.message), hint: t.hint, guide: t.guide, durationMs: t.durationMs,
     })),
   );
   return {
@@ -187,7 +188,8 @@ function toGrade(sub: Submission, scores: StageScore[], notes: string[], started
     maxPoints: stages.reduce((s, g) => s + g.maxPoints, 0),
     stages,
     tests,
-    notes,
+    // Notes name the submission's files and quote its errors: nothing in them may drive a terminal.
+    notes: notes.map(printable),
     durationMs: Date.now() - started,
   };
 }

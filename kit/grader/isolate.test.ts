@@ -1,11 +1,11 @@
 // A submission is data: only regular files and folders that really lie inside it are copied.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { kitRoot } from '../stages.ts';
-import { makeWorkspace, removeWorkspace, type Workspace } from './isolate.ts';
+import { COPY_LIMIT_BYTES, COPY_MAX_FILES, FILE_LIMIT_BYTES, makeWorkspace, removeWorkspace, type Workspace } from './isolate.ts';
 
 const made: string[] = [];
 const spaces: Workspace[] = [];
@@ -75,4 +75,32 @@ test.runIf(process.getuid?.() === 0)('a device or a pipe is refused', () => {
     '01-socket/endpoint.ts is a device, pipe or socket, not a file: refused',
     '01-socket/pipe.ts is a device, pipe or socket, not a file: refused',
   ]);
+});
+
+test('a sparse file of 20 GiB and the files past the count limit are refused; the rest is copied', () => {
+  const dir = submission();
+  // Sparse: 20 GiB by its size, no disk at all. It must be refused on its size, never read.
+  execFileSync('truncate', ['-s', '20G', join(dir, '01-socket', 'huge.bin')]);
+  mkdirSync(join(dir, '02-listen', 'many'), { recursive: true });
+  for (let i = 0; i < COPY_MAX_FILES; i++) writeFileSync(join(dir, '02-listen', 'many', `f${i}.txt`), '');
+  const ws = copy(dir);
+  expect(existsSync(join(ws.stages, '01-socket', 'lib', 'real.ts'))).toBe(true);
+  expect(existsSync(join(ws.stages, '01-socket', 'huge.bin'))).toBe(false);
+  expect(ws.refused[0]).toBe(`01-socket/huge.bin is larger than ${FILE_LIMIT_BYTES / 2 ** 20} MiB: refused`);
+  // The folders count too (01-socket/, lib/, 02-listen/, many/) and real.ts: the last five of the many are past the limit.
+  expect(ws.refused.slice(1, 5).every((r) => r.endsWith(`is past the first ${COPY_MAX_FILES} files of the stage folders: refused`))).toBe(true);
+  expect(ws.refused.at(-1)).toBe('and 1 more refused entry');
+});
+
+test('the stage folders are copied up to their byte budget', () => {
+  const dir = submission();
+  const size = FILE_LIMIT_BYTES;
+  const parts = COPY_LIMIT_BYTES / size + 1;
+  for (let i = 0; i < parts; i++) execFileSync('truncate', ['-s', String(size), join(dir, '01-socket', `part${i}.bin`)]);
+  const ws = copy(dir);
+  const copied = readdirSync(join(ws.stages, '01-socket')).filter((n) => n.startsWith('part'));
+  // real.ts (a few bytes) came first, so one file fewer than the budget's worth fits.
+  expect(copied).toHaveLength(parts - 2);
+  expect(ws.refused).toHaveLength(2);
+  for (const r of ws.refused) expect(r).toMatch(new RegExp(`^01-socket/part\\d\\.bin is past the first ${COPY_LIMIT_BYTES / 2 ** 20} MiB of the stage folders: refused$`));
 });

@@ -20,6 +20,10 @@ export interface Workspace {
 }
 
 const MAX_REFUSALS_LISTED = 5;
+/** What the stage folders may hold: far more than any ClassChat needs, far less than a full disk. */
+export const FILE_LIMIT_BYTES = 16 * 1024 * 1024;
+export const COPY_LIMIT_BYTES = 64 * 1024 * 1024;
+export const COPY_MAX_FILES = 5000; // files and folders
 
 const inside = (path: string, root: string): boolean => path === root || path.startsWith(root + sep);
 
@@ -52,10 +56,10 @@ function copySubmission(stagesRoot: string, submissionRoot: string, ws: Workspac
     return;
   }
   const folders = STAGES.map((s) => join(stagesRoot, stageId(s)));
-  const census = inodeCensus(folders);
+  const copy: Copy = { top, census: inodeCensus(folders), refuse, bytes: 0, files: 0 };
   for (const s of STAGES) {
     const from = join(stagesRoot, stageId(s));
-    if (exists(from)) copyEntry(from, join(ws.stages, stageId(s)), top, census, refuse, 0);
+    if (exists(from)) copyEntry(from, join(ws.stages, stageId(s)), copy, 0);
   }
   if (ws.refused.length > MAX_REFUSALS_LISTED) {
     const more = ws.refused.length - MAX_REFUSALS_LISTED;
@@ -86,7 +90,17 @@ function inodeCensus(dirs: string[]): Map<string, number> {
 
 const key = (st: Stats): string => `${st.dev}:${st.ino}`;
 
-function copyEntry(from: string, to: string, top: string, census: Map<string, number>, refuse: (path: string, why: string) => void, depth: number): void {
+/** One submission's copy in progress: where it may read from and what it has used of its budget. */
+interface Copy {
+  top: string;
+  census: Map<string, number>;
+  refuse: (path: string, why: string) => void;
+  bytes: number;
+  files: number;
+}
+
+function copyEntry(from: string, to: string, copy: Copy, depth: number): void {
+  const { top, refuse } = copy;
   const st = lstatSync(from);
   if (st.isSymbolicLink()) {
     let target: string;
@@ -97,24 +111,30 @@ function copyEntry(from: string, to: string, top: string, census: Map<string, nu
       return;
     }
     if (!inside(target, top)) refuse(from, `is a link to ${target}, outside the submission: refused`);
-    else if (lstatSync(target).isFile()) copyFile(target, to, lstatSync(target), census, refuse, from);
+    else if (lstatSync(target).isFile()) copyFile(target, to, lstatSync(target), copy, from);
     else refuse(from, 'is a link to a folder: copy the folder itself into the submission');
   } else if (st.isDirectory()) {
     if (depth >= 32) return refuse(from, 'is nested too deeply: skipped');
+    if (copy.files >= COPY_MAX_FILES) return refuse(from, `is past the first ${COPY_MAX_FILES} files of the stage folders: refused`);
+    copy.files++;
     mkdirSync(to, { recursive: true });
-    for (const name of readdirSync(from)) copyEntry(join(from, name), join(to, name), top, census, refuse, depth + 1);
+    for (const name of readdirSync(from)) copyEntry(join(from, name), join(to, name), copy, depth + 1);
   } else if (st.isFile()) {
-    copyFile(from, to, st, census, refuse, from);
+    copyFile(from, to, st, copy, from);
   } else {
     refuse(from, 'is a device, pipe or socket, not a file: refused');
   }
 }
 
-function copyFile(from: string, to: string, st: Stats, census: Map<string, number>, refuse: (path: string, why: string) => void, named: string): void {
-  if (st.nlink > (census.get(key(st)) ?? 1)) {
-    refuse(named, 'is a hard link to a file outside the stage folders: refused');
-    return;
-  }
+function copyFile(from: string, to: string, st: Stats, copy: Copy, named: string): void {
+  const { census, refuse } = copy;
+  if (st.nlink > (census.get(key(st)) ?? 1)) return refuse(named, 'is a hard link to a file outside the stage folders: refused');
+  // Sizes are what the file says of itself: a sparse file of many GB is refused before it is read.
+  if (st.size > FILE_LIMIT_BYTES) return refuse(named, `is larger than ${FILE_LIMIT_BYTES / 2 ** 20} MiB: refused`);
+  if (copy.files >= COPY_MAX_FILES) return refuse(named, `is past the first ${COPY_MAX_FILES} files of the stage folders: refused`);
+  if (copy.bytes + st.size > COPY_LIMIT_BYTES) return refuse(named, `is past the first ${COPY_LIMIT_BYTES / 2 ** 20} MiB of the stage folders: refused`);
+  copy.files++;
+  copy.bytes += st.size;
   copyFileSync(from, to);
 }
 

@@ -19,7 +19,7 @@ import { gradeBook, writeExports } from './exports.ts';
 import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
 import { Program } from '../harness/program.ts';
 import { Transcript } from '../harness/transcript.ts';
-import { MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 
 const ROOT = kitRoot();
 const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
@@ -252,6 +252,23 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
     p.signal('SIGTERM');
     expect(await p.waitForExit('exit on SIGTERM', 10_000)).toEqual({ code: 3, signal: null });
+  });
+
+  test('all its processes together get at most the CPU limit: more busy loops than that are throttled', async () => {
+    const cpu = sandbox.spec.cgroups.find((cg) => cg.includes('/cpu/'))!;
+    expect(readFileSync(join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(String(CPU_LIMIT * 100_000));
+    const before = Number(/^nr_throttled (\d+)/m.exec(readFileSync(join(cpu, 'cpu.stat'), 'utf8'))?.[1]);
+    // One busy loop per core and one more, for half a second of wall time each.
+    const p = run(`
+      const { spawn } = require('node:child_process');
+      const spin = 'const end = Date.now() + 500; while (Date.now() < end);';
+      const kids = Array.from({ length: ${CPU_LIMIT + 2} }, () => spawn(process.execPath, ['-e', spin]));
+      let left = kids.length;
+      for (const k of kids) k.on('exit', () => { if (--left === 0) console.log('done'); });`);
+    await p.waitForLine('stdout', 'done', (l) => l === 'done', 30_000);
+    await p.stop();
+    const after = Number(/^nr_throttled (\d+)/m.exec(readFileSync(join(cpu, 'cpu.stat'), 'utf8'))?.[1]);
+    expect(after).toBeGreaterThan(before);
   });
 
   test('cannot start more than the process limit, and nothing of it outlives its stop()', async () => {

@@ -1,7 +1,8 @@
 // The sandbox every process of a submission runs in when the grader grades a class (Linux, as
 // root): bubblewrap gives it its own pid, mount, ipc and uts namespaces, a read-only view of only
 // its own code, Node and node_modules, a private size-capped /tmp and a fresh /proc; setpriv drops
-// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory and process count.
+// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory, process count and
+// CPU time (one core: a submission that spins cannot slow its classmates' tests beyond that).
 // The submission's network namespace (loopback only) is made once per run by `unshare -n` around
 // the trusted test runner and shared by every sandbox of that run, so the tests still reach the
 // student's servers and nothing else is reachable. Nothing of it outlives its run: bwrap dies with
@@ -19,11 +20,14 @@ export const SANDBOX_UID = 65534;
 /** Limits of one submission (all its sandboxes together). */
 export const MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024;
 export const PROCESS_LIMIT = 256;
+/** Cores' worth of CPU time all of one submission's processes may use together. */
+export const CPU_LIMIT = 1;
+const CPU_PERIOD_US = 100_000;
 export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** Where bubblewrap is (CLASSCHAT_BWRAP for a build of it elsewhere). */
 const bwrap = (): string => process.env.CLASSCHAT_BWRAP || '/usr/bin/bwrap';
-const CONTROLLERS = ['memory', 'pids'] as const;
+const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 
 export interface SandboxSpec {
   /** Paths visible inside, read-only, at the same place (code, the kit's copy, node_modules). */
@@ -159,17 +163,20 @@ export interface RunSandbox {
 export function openRunSandbox(name: string, readOnly: string[], cwd?: string): RunSandbox {
   const cgroups = CONTROLLERS.map((c) => join(ownCgroup(c)!, `classchat-${name}`));
   for (const cg of cgroups) mkdirSync(cg, { recursive: true });
-  const [memory, pids] = cgroups;
+  const [memory, pids, cpu] = cgroups;
   writeFileSync(join(memory, 'memory.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
   // No swap here, but where there is some it must not extend the limit.
   if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) tryWrite(join(memory, 'memory.memsw.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
   writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
+  writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+  writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(CPU_LIMIT * CPU_PERIOD_US));
   const spec: SandboxSpec = { readOnly, cgroups, ...(cwd ? { cwd } : {}) };
+  const inAny = (): number[] => [...new Set(cgroups.flatMap(procsOf))];
   return {
     spec,
     env: { [SANDBOX_VAR]: JSON.stringify(spec) },
-    processes: () => [...new Set([...procsOf(memory), ...procsOf(pids)])],
-    close: () => closeCgroups(memory, pids),
+    processes: inAny,
+    close: () => closeCgroups(memory, pids, cgroups),
   };
 }
 
@@ -186,7 +193,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const procsOf = (cg: string): number[] =>
   existsSync(cg) ? readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number) : [];
 
-function closeCgroups(memory: string, pids: string): { killed: number; notes: string[] } {
+function closeCgroups(memory: string, pids: string, all: string[]): { killed: number; notes: string[] } {
   const notes: string[] = [];
   const hitMax = Number(/^max (\d+)/m.exec(safeRead(join(pids, 'pids.events')))?.[1] ?? 0);
   if (hitMax > 0) notes.push(`The submission tried to run more than ${PROCESS_LIMIT} processes at once; the extra ones were refused.`);
@@ -195,7 +202,7 @@ function closeCgroups(memory: string, pids: string): { killed: number; notes: st
   // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
   const killed = new Set<number>();
   for (let round = 0; round < 250; round++) {
-    const left = [...new Set([...procsOf(memory), ...procsOf(pids)])];
+    const left = [...new Set(all.flatMap(procsOf))];
     if (left.length === 0) break;
     for (const pid of left) {
       killed.add(pid);
@@ -207,7 +214,7 @@ function closeCgroups(memory: string, pids: string): { killed: number; notes: st
     }
     Atomics.wait(PAUSE, 0, 0, 20); // let the kernel finish them
   }
-  for (const cg of [memory, pids]) {
+  for (const cg of all) {
     try {
       rmdirSync(cg);
     } catch {

@@ -17,6 +17,11 @@ import { Transcript } from './transcript.ts';
 
 /** A call into the student's code that has not returned after this long (idle) is an endless loop. */
 export const CALL_WITHIN = 10_000;
+/**
+ * Bytes a driver may send the tests over its life: a whole suite's traffic is a small fraction of
+ * it. More is a flood of the tests' process, and the driver is stopped.
+ */
+export const CHANNEL_CAP_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------- the test's side
 
@@ -38,7 +43,12 @@ export class Driver {
   private readonly settling = new Map<number, () => void>();
 
   private constructor(private readonly program: Program, private readonly channel: Socket) {
-    readJsonLines(channel, (msg) => this.receive(msg), () => this.fail('it flooded the channel to the tests'));
+    readJsonLines(channel, (msg) => this.receive(msg), () => this.flooded());
+    let received = 0;
+    channel.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > CHANNEL_CAP_BYTES) this.flooded();
+    });
     channel.on('close', () => this.fail('it closed the channel to the tests'));
     channel.on('error', () => {});
     void program.exited.then((exit) => this.fail(`it exited (${describeExit(exit)})`));
@@ -178,6 +188,12 @@ export class Driver {
     this.pending.delete(m.id!);
     if (m.ok) waiting.resolve(m.value);
     else waiting.reject(new StudentError(String(m.error)));
+  }
+
+  private flooded(): void {
+    this.fail('it flooded the channel to the tests');
+    this.channel.destroy();
+    void this.program.stop(500);
   }
 
   private fail(why: string): void {

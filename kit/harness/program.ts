@@ -11,6 +11,8 @@ import { Waiters } from './waiters.ts';
 
 export const KILL_GRACE_MS = 2000;
 export const OUTPUT_CAP_BYTES = 64 * 1024;
+/** Complete lines kept until a test reads them: a flood past this is dropped, never stored. */
+export const UNREAD_LINES_CAP = { lines: 10_000, chars: 4 * 1024 * 1024 };
 /** How long a program may take to start and print its first line (tsx transpiles on start). */
 export const START_WITHIN = 8000;
 
@@ -38,6 +40,7 @@ class Output {
   text = '';
   truncated = false;
   readonly lines: string[] = [];
+  private linesChars = 0;
   private textBytes = 0;
   private readonly textDecoder = new StringDecoder('utf8');
   private partial: Buffer[] = [];
@@ -60,15 +63,28 @@ class Output {
       start = nl + 1;
     }
     this.keep(chunk.subarray(start));
-    if (this.lines.length < 10_000) this.lines.push(...complete);
+    for (const line of complete) this.store(line);
     return complete;
   }
 
   flush(): string[] {
     if (this.partialBytes === 0) return [];
     const rest = this.takeLine();
-    this.lines.push(rest);
+    this.store(rest);
     return [rest];
+  }
+
+  /** Removes and returns the first `count` unread lines. */
+  take(count: number): string[] {
+    const taken = this.lines.splice(0, count);
+    for (const line of taken) this.linesChars -= line.length;
+    return taken;
+  }
+
+  private store(line: string): void {
+    if (this.lines.length >= UNREAD_LINES_CAP.lines || this.linesChars + line.length > UNREAD_LINES_CAP.chars) return;
+    this.lines.push(line);
+    this.linesChars += line.length;
   }
 
   /** Everything captured, with a marker when the cap cut it. */
@@ -179,12 +195,13 @@ export class Program {
 
   /** Waits for the next stdout (or stderr) line matching `test`; other lines are skipped. */
   async waitForLine(stream: Stream, what: string, test: (line: string) => boolean, within = 2000): Promise<string> {
-    const lines = this.out[stream].lines;
+    const output = this.out[stream];
+    const lines = output.lines;
     const found = (): number => lines.findIndex(test);
     const waited = await this.waiters.until(() => found() !== -1 || this.hasExited, within);
     const at = found();
     if (at !== -1) {
-      const [line] = lines.splice(0, at + 1).slice(-1);
+      const [line] = output.take(at + 1).slice(-1);
       return line;
     }
     const why = this.hasExited ? `${this.who} exited (${describeExit(this.exitInfo)}) first` : `nothing like it within ${showDuration(waited)}`;

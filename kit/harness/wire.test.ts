@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { ExpectationFailure } from './failure.ts';
-import { WireClient } from './wire.ts';
+import { UNREAD_CAP_CHARS, WireClient } from './wire.ts';
 
 let server: Server;
 let client: WireClient | undefined;
@@ -80,4 +80,41 @@ test('a last line without "\\n" before the close is not a line, and the failure 
   client = await WireClient.connect(port);
   const err = await client.expectLine('Server busy: another client is connected. Try again later.').catch((e: unknown) => e as Error);
   expect((err as Error).message).toMatch(/Got: +"Server busy: .*" \(58 bytes\) with no "\\n" at the end, then the connection was closed/);
+});
+
+test('a peer that floods is held back by TCP once the unread text passes the cap; reading lets it go on', async () => {
+  const line = `${'x'.repeat(1023)}\n`;
+  const total = (UNREAD_CAP_CHARS / line.length) * 4; // four times the cap, as fast as it can
+  let written = 0;
+  let sender: Socket | undefined;
+  const port = await serve((s) => {
+    sender = s;
+    s.on('error', () => {});
+    const pump = (): void => {
+      while (written < total) {
+        written++;
+        if (!s.write(line)) {
+          s.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+  client = await WireClient.connect(port);
+  // The test stops reading, and the sender waits for room that does not come: far short of the whole.
+  await expect.poll(() => client!.socket.isPaused() && sender?.writableNeedDrain, { timeout: 10_000 }).toBe(true);
+  expect(written).toBeLessThan(total);
+  // Reading it all lets every line through.
+  for (let i = 0; i < total; i++) await client.nextLine('a line of the flood');
+  expect(written).toBe(total);
+});
+
+test('more than the cap without a newline fails with what arrived, not "no response"', async () => {
+  const port = await serve((s) => {
+    s.on('error', () => {});
+    s.write('y'.repeat(UNREAD_CAP_CHARS + 1024));
+  });
+  client = await WireClient.connect(port);
+  await expect(client.nextLine('a line', { within: 300 })).rejects.toThrow(/more than 8 MiB with no "\\n"/);
 });

@@ -14,6 +14,12 @@ import { Waiters } from './waiters.ts';
  * replies take µs); every wait stretches it on a busy machine (patience.ts).
  */
 export const REPLY_WITHIN = 2000;
+/**
+ * Unread text a connection may hold in the tests' process. Past it the test stops reading (TCP
+ * flow control then holds the sender back), so a peer that floods cannot fill the tests' memory;
+ * every protocol exchange of the suites is far smaller.
+ */
+export const UNREAD_CAP_CHARS = 8 * 1024 * 1024;
 
 export interface WaitOptions {
   within?: number;
@@ -31,6 +37,7 @@ export class WireClient {
   private partial = '';
   private unterminated = '';
   private readonly lines: string[] = [];
+  private unread = 0;
   private closed = false;
   private error: Error | undefined;
   private readonly waiters = new Waiters();
@@ -109,7 +116,12 @@ export class WireClient {
     const within = opts.within ?? REPLY_WITHIN;
     const waited = await this.waiters.until(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
     const line = this.lines.shift();
-    if (line !== undefined) return line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (line !== undefined) {
+      this.unread -= line.length;
+      if (this.socket.isPaused() && this.unread + this.partial.length < UNREAD_CAP_CHARS / 2) this.socket.resume();
+      return line.endsWith('\r') ? line.slice(0, -1) : line;
+    }
+    if (this.partial.length > UNREAD_CAP_CHARS) throw this.failure(what, `more than ${UNREAD_CAP_CHARS / 2 ** 20} MiB with no "\\n" (the test stopped reading there)`);
     throw this.failure(what, this.closed || this.error ? this.closeDescription() : `nothing within ${showDuration(waited)} (no response)`);
   }
 
@@ -151,19 +163,23 @@ export class WireClient {
   }
 
   private onData(chunk: Buffer): void {
-    this.partial += this.decoder.write(chunk);
-    let nl = this.partial.indexOf('\n');
-    while (nl !== -1) {
-      this.pushLine(this.partial.slice(0, nl));
-      this.partial = this.partial.slice(nl + 1);
-      nl = this.partial.indexOf('\n');
+    // Only the new text is searched for line ends: a long line arriving in many chunks costs O(n).
+    const text = this.decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.pushLine(this.partial + text.slice(start, nl));
+      this.partial = '';
+      start = nl + 1;
     }
+    this.partial += text.slice(start);
+    if (this.unread + this.partial.length > UNREAD_CAP_CHARS) this.socket.pause();
     this.waiters.wake();
   }
 
   private pushLine(line: string): void {
     this.transcript.add('received', this.who, `${line}\n`);
     this.lines.push(line);
+    this.unread += line.length;
   }
 
   private closeDescription(): string {
