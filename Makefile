@@ -96,7 +96,7 @@ grade: $(STAMP) sandbox-tools ## grade a class: make grade SUBMISSIONS=dir [STAG
 gradescope-bundle: $(STAMP) ## write dist/gradescope-autograder.zip (upload it to Gradescope)
 	@$(CLI) gradescope-bundle
 
-bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed: N=20 generated submissions (N=100 for the target)
+bench-grade: $(STAMP) solutions-present sandbox-tools ## grading speed, with and without the sandbox in turns: N=20 generated submissions (N=100 for the target) [STAGES=] [JOBS=]
 	@$(NODE) --import tsx kit/grader/bench.ts --count $(or $(N),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGES),--stages $(STAGES))
 
 bench-feedback: $(STAMP) solutions-present ## how long make stage-N takes per stage, next to a bare vitest run [RUNS=7] [STAGES=1-9] [BEFORE=dir of an older checkout]

@@ -150,6 +150,8 @@ describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissi
     linkSync(join(out, 'outside.ts'), join(files, '02-listen', 'listen.ts'));
     unlinkSync(join(files, '03-accept', 'accept.ts'));
     execFileSync('mknod', [join(files, '03-accept', 'accept.ts'), 'c', '1', '3']);
+    // A file name that would retitle the instructor's terminal if its note were printed raw.
+    symlinkSync('/etc/passwd', join(files, '04-loop', '\u001b]0;owned\u0007.ts'));
     mkdirSync(join(out, 'feedback'));
     kitBefore = kitHash();
     classBefore = treeHash(dir);
@@ -179,6 +181,8 @@ describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissi
     expect(notes).toMatch(/Refused: 01-socket\/endpoint\.ts is a link to .*solutions\/01-socket\/endpoint\.ts, outside the submission/);
     expect(notes).toMatch(/Refused: 02-listen\/listen\.ts is a hard link to a file outside/);
     expect(notes).toMatch(/Refused: 03-accept\/accept\.ts is a device, pipe or socket/);
+    expect(notes).toContain('Refused: 04-loop/\\x1b]0;owned\\x07.ts is a link to /etc/passwd, outside the submission');
+    expect(notes).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
   });
 
   test('the fork and memory bomb is held to the limits, and the notes say so', () => {

@@ -2,7 +2,7 @@
 // capped; an early exit fails a wait with the program's last words.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { OUTPUT_CAP_BYTES, Program } from './program.ts';
+import { OUTPUT_CAP_BYTES, Program, UNREAD_LINES_CAP } from './program.ts';
 import { Transcript } from './transcript.ts';
 
 // Running, as opposed to gone or a zombie waiting for a container's init to reap it.
@@ -31,6 +31,18 @@ test('a flood of output is capped and marked as truncated', async () => {
   const text = p.out.stdout.captured();
   expect(text.length).toBeLessThan(OUTPUT_CAP_BYTES + 100);
   expect(text).toContain('[output truncated at 64 KiB]');
+});
+
+test('lines nobody reads are kept only up to the cap: 300 lines of 60 KiB do not fill the tests\' memory', async () => {
+  const p = Program.start(process.execPath, ['-e', "const l = 'z'.repeat(60 * 1024) + '\\n'; for (let i = 0; i < 300; i++) process.stdout.write(l); console.log('last')"], { who: 'flood', transcript: new Transcript() });
+  await p.waitForExit('exit after the flood', 10_000);
+  const kept = p.out.stdout.lines.length;
+  expect(kept).toBeGreaterThan(0);
+  expect(kept).toBeLessThan(300);
+  expect(p.out.stdout.lines.reduce((sum, l) => sum + l.length, 0)).toBeLessThanOrEqual(UNREAD_LINES_CAP.chars);
+  // Reading takes lines off the front.
+  await p.waitForLine('stdout', 'the first line', () => true);
+  expect(p.out.stdout.lines.length).toBe(kept - 1);
 });
 
 test('waiting for a line from a program that exited says so and shows its stderr', async () => {
