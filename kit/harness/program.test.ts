@@ -52,3 +52,12 @@ test('waiting for a line from a program that exited says so and shows its stderr
   expect((err as Error).message).toMatch(/server exited \(exit code 1\) first; its stdout was empty/);
   expect(p.out.stderr.captured()).toContain('port 1 is in use');
 });
+
+test('a program never sees the suites\' seeds (it could work out every input from them)', async () => {
+  const p = Program.start(process.execPath, ['-e', 'console.log(JSON.stringify([process.env.SEED, process.env.CLASSCHAT_SEED, process.env.KEPT]))'], {
+    who: 'program', transcript: new Transcript(), env: { ...process.env, SEED: '42', CLASSCHAT_SEED: '43', KEPT: 'yes' },
+  });
+  const line = await p.waitForLine('stdout', 'its view of the seeds', (l) => l.startsWith('['), 10_000);
+  await p.stop();
+  expect(JSON.parse(line)).toEqual([null, null, 'yes']);
+});

@@ -152,7 +152,7 @@ export class Program {
   static start(command: string, args: readonly string[], opts: StartOptions): Program {
     // Under the grader, inside the submission's sandbox; as is everywhere else.
     const run = sandboxed(command, args, opts.cwd);
-    const env = opts.env ?? process.env;
+    const env = withoutSeeds(opts.env ?? process.env);
     const child = spawn(run.command, run.args, {
       cwd: opts.cwd,
       env: sandboxSpec() ? sandboxEnv(env) : env,
@@ -240,6 +240,15 @@ export class Program {
     for (const line of lines) this.transcript.add('received', `${this.who} ${stream}`, `${line}\n`);
     if (lines.length > 0) this.waiters.wake();
   }
+}
+
+/**
+ * The environment less the suites' seeds: given the seed of a replay (SEED=…), code under test
+ * could work out every input the suite is going to send it.
+ */
+function withoutSeeds(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SEED: _seed, CLASSCHAT_SEED: _classchatSeed, ...rest } = env;
+  return rest;
 }
 
 /** "exit code 0", "signal SIGKILL". */
