@@ -239,13 +239,13 @@ describe('06 the complete server and client', () => {
     });
     // Visitors turned away while client 6 is served, who send a line and then reset or hang up:
     // each one's socket must close in the server too, or it keeps a file descriptor for good.
-    const fds = (): number | undefined => openFds(server.pid);
+    const fds = (): number | undefined => openFds(server.programPid);
     const before = fds();
     if (before === undefined) return;
     await rule(BUSY_LEAK_RULE, async () => {
       t.transcript.note(`${BUSY_VISITORS} more clients, each turned away as busy, send a line and reset or close; the server holds ${before} open fds`);
       for (let i = 0; i < BUSY_VISITORS; i++) await busyVisitor(t, port, i % 2 === 0 ? 'reset' : 'close');
-      const after = await fdsSettle(server.pid, before + FD_SLACK);
+      const after = await fdsSettle(server.programPid, before + FD_SLACK);
       check(after <= before + FD_SLACK, `the server to hold about as many open file descriptors as before ${BUSY_VISITORS} busy visitors came and went`,
         () => `${before} before, ${after} after: the sockets of clients turned away are never closed`, t.transcript);
       sixth.sendLine('still here');

@@ -189,7 +189,7 @@ function toGrade(sub: Submission, scores: StageScore[], notes: string[], started
     stages,
     tests,
     // Notes name the submission's files and quote its errors: nothing in them may drive a terminal.
-    notes: notes.map(printable),
+    notes: notes.map((note) => printable(note, false)),
     durationMs: Date.now() - started,
   };
 }

@@ -30,6 +30,12 @@ const bwrap = (): string => process.env.CLASSCHAT_BWRAP || '/usr/bin/bwrap';
 const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
 
 export interface SandboxSpec {
+  /**
+   * The uid the sandbox's processes have outside it (inside they are nobody, SANDBOX_UID): one of
+   * its own per run, owning nothing, so submissions graded side by side share no per-user state
+   * of the kernel (keyrings, limits) and cannot signal or trace each other even by accident.
+   */
+  hostUid: number;
   /** Paths visible inside, read-only, at the same place (code, the kit's copy, node_modules). */
   readOnly: string[];
   /** cgroup folders every sandbox of the run joins before it starts. */
@@ -52,9 +58,14 @@ export function sandboxSpec(env: NodeJS.ProcessEnv = process.env): SandboxSpec |
   return JSON.parse(json) as SandboxSpec;
 }
 
-/** bwrap's arguments: what the sandbox sees. The system's own files are bound read-only. */
-function bwrapArgs(spec: SandboxSpec): string[] {
-  const args = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent'];
+/**
+ * bwrap's arguments: what the sandbox sees. It runs unprivileged, in a user namespace of its own
+ * that maps nobody inside to the run's uid outside and cannot make further ones (no nested user
+ * namespaces: less of the kernel within reach). The system's own files are bound read-only.
+ */
+function bwrapArgs(spec: Pick<SandboxSpec, 'readOnly'>): string[] {
+  const args = ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--disable-userns'];
+  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--die-with-parent');
   for (const dir of ['/usr', '/lib', '/lib64', '/bin', '/sbin']) {
     if (!existsSync(dir)) continue;
     // Merged /usr: /lib and /bin are links into /usr.
@@ -83,18 +94,21 @@ function parents(path: string, made: Set<string>): string[] {
   return args;
 }
 
-/** Drops to the unprivileged uid, no capabilities, no way to gain any; signals back to default. */
-const DROP = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--', '/usr/bin/env', '--default-signal'];
+/** Drops to the run's uid with no capabilities and no way to gain any, before bwrap starts. */
+const drop = (uid: number): string[] => ['/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
+/** Inside: the program's signals back at their defaults (the script below ignores some). */
+const RESET_SIGNALS = ['/usr/bin/env', '--default-signal'];
 
 /**
- * A shell script that joins the run's cgroups and then becomes bwrap. bwrap itself ignores
- * SIGTERM/SIGINT/SIGHUP (the program inside gets them back at default through env),
- * so a signal sent to the program's process group reaches the program, and its own exit code, not
- * bwrap's death, is what the tests see.
+ * A shell script that joins the run's cgroups (as root, the last thing it does as root), drops to
+ * the run's uid and becomes bwrap. bwrap ignores SIGTERM/SIGINT/SIGHUP (the program inside gets
+ * them back at default through env), so a signal sent to the program's process group reaches the
+ * program, and its own exit code, not bwrap's death, is what the tests see.
  */
 function script(spec: SandboxSpec, cwd: string): string {
   const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(`${cg}/cgroup.procs`)} || exit 125`).join('\n');
-  return `${enter}\ntrap '' TERM INT HUP\nexec ${quote(bwrap())} ${bwrapArgs(spec).map(quote).join(' ')} --chdir ${cwd} -- ${DROP.map(quote).join(' ')} "$@"\n`;
+  const run = [...drop(spec.hostUid), bwrap(), ...bwrapArgs(spec), '--chdir'].map(quote).join(' ');
+  return `${enter}\ntrap '' TERM INT HUP\nexec ${run} ${cwd} -- ${RESET_SIGNALS.map(quote).join(' ')} "$@"\n`;
 }
 
 /**
@@ -143,8 +157,9 @@ export function sandboxUnavailable(): string | undefined {
     if (!existsSync(tool)) return `${tool} is missing (Debian: apt-get install bubblewrap util-linux)`;
   }
   for (const c of CONTROLLERS) if (!ownCgroup(c)) return `the cgroup v1 ${c} controller is not mounted at ${CGROUP_ROOT}/${c}`;
-  const net = inOwnNetwork(bwrap(), []);
-  const probe = spawnSync(net.command, [...net.args, ...bwrapArgs({ readOnly: [], cgroups: [] }), '--', ...DROP, process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 10_000 });
+  const [setpriv, ...dropArgs] = drop(HOST_UID_BASE);
+  const net = inOwnNetwork(setpriv, [...dropArgs, bwrap(), ...bwrapArgs({ readOnly: [] }), '--', ...RESET_SIGNALS, process.execPath, '-e', '0']);
+  const probe = spawnSync(net.command, net.args, { encoding: 'utf8', timeout: 10_000 });
   if (probe.status !== 0) return `bubblewrap cannot make namespaces here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}`;
   return undefined;
 }
@@ -170,7 +185,7 @@ export function openRunSandbox(name: string, readOnly: string[], cwd?: string): 
   writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
   writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
   writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(CPU_LIMIT * CPU_PERIOD_US));
-  const spec: SandboxSpec = { readOnly, cgroups, ...(cwd ? { cwd } : {}) };
+  const spec: SandboxSpec = { hostUid: hostUidOf(name), readOnly, cgroups, ...(cwd ? { cwd } : {}) };
   const inAny = (): number[] => [...new Set(cgroups.flatMap(procsOf))];
   return {
     spec,
@@ -178,6 +193,17 @@ export function openRunSandbox(name: string, readOnly: string[], cwd?: string): 
     processes: inAny,
     close: () => closeCgroups(memory, pids, cgroups),
   };
+}
+
+/** Uids the runs take outside their sandboxes: far above any account's (and any subuid range in use). */
+const HOST_UID_BASE = 1_600_000_000;
+const HOST_UID_SPAN = 100_000_000;
+
+/** The run's own uid, from its (unique) name: two runs at once get the same one only by a 1-in-10^8 chance. */
+function hostUidOf(name: string): number {
+  let hash = 0x811c9dc5; // FNV-1a
+  for (const byte of Buffer.from(name)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return HOST_UID_BASE + (hash % HOST_UID_SPAN);
 }
 
 function tryWrite(file: string, text: string): void {

@@ -14,8 +14,12 @@ import { connect as netConnect, type Socket } from 'node:net';
 
 /** `port:token` of the test's listener, for the driver. */
 export const DRIVER_VAR = 'CLASSCHAT_DRIVER';
-/** One protocol line may hold this much; more means something is flooding the channel. */
-const MAX_LINE_BYTES = 32 * 1024 * 1024;
+/**
+ * One protocol line may hold this much; more means something is flooding the channel. (The
+ * largest line of a whole suite is a few KB. JSON can take 15 times its size once parsed, so a
+ * cap in bytes is also a cap on what one line can cost the tests' memory.)
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 export type Request = { id: number; call: string; args: unknown[] };
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };

@@ -43,7 +43,7 @@ test('a driver that floods the channel with events is stopped once it passes the
   await driver.stop();
 }, 60_000);
 
-test('one line longer than a protocol line may be stops the driver too', async () => {
+test('one line longer than a protocol line may be (1 MiB) stops the driver too', async () => {
   const file = fakeDriver(`
     const chunk = 'y'.repeat(1 << 20);
     const pump = () => { while (socket.write(chunk)); socket.once('drain', pump); };

@@ -18,10 +18,12 @@ import { Transcript } from './transcript.ts';
 /** A call into the student's code that has not returned after this long (idle) is an endless loop. */
 export const CALL_WITHIN = 10_000;
 /**
- * Bytes a driver may send the tests over its life: a whole suite's traffic is a small fraction of
- * it. More is a flood of the tests' process, and the driver is stopped.
+ * Bytes a driver may send the tests over its life: a whole suite's traffic is under 40 KB. More
+ * is a flood of the tests' process, and the driver is stopped.
  */
-export const CHANNEL_CAP_BYTES = 64 * 1024 * 1024;
+export const CHANNEL_CAP_BYTES = 8 * 1024 * 1024;
+/** Settlements kept for promises no test has asked about yet (a suite tracks a few dozen). */
+const MAX_SETTLEMENTS = 10_000;
 
 // ---------------------------------------------------------------- the test's side
 
@@ -43,17 +45,19 @@ export class Driver {
   private readonly settling = new Map<number, () => void>();
 
   private constructor(private readonly program: Program, private readonly channel: Socket) {
-    readJsonLines(channel, (msg) => this.receive(msg), () => this.flooded());
+    // Counted before the lines are read, so the chunk that passes the cap is not delivered.
     let received = 0;
     channel.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > CHANNEL_CAP_BYTES) this.flooded();
     });
+    readJsonLines(channel, (msg) => this.receive(msg), () => this.flooded());
     channel.on('close', () => this.fail('it closed the channel to the tests'));
     channel.on('error', () => {});
     void program.exited.then((exit) => this.fail(`it exited (${describeExit(exit)})`));
     this.on('settled', (data) => {
       const s = data as Settlement;
+      if (typeof s?.promise !== 'number' || (this.settlements.size >= MAX_SETTLEMENTS && !this.settling.has(s.promise))) return;
       this.settlements.set(s.promise, s);
       this.settling.get(s.promise)?.();
     });
@@ -178,6 +182,7 @@ export class Driver {
   }
 
   private receive(msg: unknown): void {
+    if (this.hasFlooded) return; // nothing more from a driver that flooded the channel
     const m = msg as { event?: unknown; data?: unknown; id?: number; ok?: boolean; value?: unknown; error?: unknown };
     if (typeof m.event === 'string') {
       for (const fn of this.listeners.get(m.event) ?? []) fn(m.data);
@@ -190,7 +195,10 @@ export class Driver {
     else waiting.reject(new StudentError(String(m.error)));
   }
 
+  private hasFlooded = false;
+
   private flooded(): void {
+    this.hasFlooded = true;
     this.fail('it flooded the channel to the tests');
     this.channel.destroy();
     void this.program.stop(500);

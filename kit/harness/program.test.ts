@@ -2,7 +2,7 @@
 // capped; an early exit fails a wait with the program's last words.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { OUTPUT_CAP_BYTES, Program, UNREAD_LINES_CAP } from './program.ts';
+import { Output, OUTPUT_CAP_BYTES, Program, UNREAD_LINES_CAP } from './program.ts';
 import { Transcript } from './transcript.ts';
 
 // Running, as opposed to gone or a zombie waiting for a container's init to reap it.
@@ -60,4 +60,15 @@ test('a program never sees the suites\' seeds (it could work out every input fro
   const line = await p.waitForLine('stdout', 'its view of the seeds', (l) => l.startsWith('['), 10_000);
   await p.stop();
   expect(JSON.parse(line)).toEqual([null, null, 'yes']);
+});
+
+test('past the cap of unread lines, more lines are only counted off, never made into strings', () => {
+  const out = new Output();
+  const first = out.push(Buffer.alloc(UNREAD_LINES_CAP.lines + 10, 10));
+  expect(first).toHaveLength(UNREAD_LINES_CAP.lines);
+  expect(out.push(Buffer.alloc(1 << 20, 10))).toEqual([]);
+  expect(out.lines).toHaveLength(UNREAD_LINES_CAP.lines);
+  // Reading makes room again.
+  out.take(5);
+  expect(out.push(Buffer.from('a\nb\n'))).toEqual(['a', 'b']);
 });

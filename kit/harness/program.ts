@@ -2,6 +2,7 @@
 // by line with deadlines, and always kills the whole group at the end (SIGTERM, then SIGKILL).
 // Output kept in memory is capped, so a program that floods stdout cannot exhaust the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { sandboxed, sandboxEnv, sandboxSpec } from '../grader/sandbox.ts';
 import { ExpectationFailure } from './failure.ts';
@@ -36,7 +37,7 @@ type Stream = 'stdout' | 'stderr';
  * newline bytes before decoding (a newline byte never sits inside a UTF-8 character), and bytes
  * past the cap are only scanned for newlines, so a 100 MB flood costs a memchr, not a copy.
  */
-class Output {
+export class Output {
   text = '';
   truncated = false;
   readonly lines: string[] = [];
@@ -58,12 +59,19 @@ class Output {
     const complete: string[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      this.keep(chunk.subarray(start, nl));
-      complete.push(this.takeLine());
+      if (this.full()) {
+        // Nobody reads them: past the cap, a line costs a newline search, not a string.
+        this.partial = [];
+        this.partialBytes = 0;
+      } else {
+        this.keep(chunk.subarray(start, nl));
+        const line = this.takeLine();
+        complete.push(line);
+        this.store(line);
+      }
       start = nl + 1;
     }
     this.keep(chunk.subarray(start));
-    for (const line of complete) this.store(line);
     return complete;
   }
 
@@ -81,8 +89,12 @@ class Output {
     return taken;
   }
 
+  private full(): boolean {
+    return this.lines.length >= UNREAD_LINES_CAP.lines || this.linesChars >= UNREAD_LINES_CAP.chars;
+  }
+
   private store(line: string): void {
-    if (this.lines.length >= UNREAD_LINES_CAP.lines || this.linesChars + line.length > UNREAD_LINES_CAP.chars) return;
+    if (this.full() || this.linesChars + line.length > UNREAD_LINES_CAP.chars) return;
     this.lines.push(line);
     this.linesChars += line.length;
   }
@@ -120,6 +132,7 @@ export class Program {
     readonly who: string,
     readonly commandLine: string,
     private readonly transcript: Transcript,
+    private readonly inSandbox: boolean,
   ) {
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]?.on('data', (chunk: Buffer) => this.onOutput(stream, this.out[stream].push(chunk)));
@@ -164,11 +177,26 @@ export class Program {
     child.stdin?.on('error', () => {});
     const commandLine = [command, ...args].join(' ');
     opts.transcript.note(`start ${opts.who}: ${commandLine}`);
-    return new Program(child, opts.who, commandLine, opts.transcript);
+    return new Program(child, opts.who, commandLine, opts.transcript, run.command !== command);
   }
 
+  /** The pid of what was started: under the grader's sandbox, that is the sandbox (its process group leader). */
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /**
+   * The pid of the program itself, for what the tests read of it in /proc (memory, open files).
+   * Under the grader's sandbox that is two levels down: bwrap, then bwrap as the sandbox's init,
+   * then the program, the init's oldest child (anything the program leaves behind is younger).
+   * Found by position, never by name: a program can call itself anything. Undefined while the
+   * sandbox is still starting it.
+   */
+  get programPid(): number | undefined {
+    const pid = this.child.pid;
+    if (!pid || !this.inSandbox) return pid;
+    const init = oldestChild(pid);
+    return init === undefined ? undefined : oldestChild(init);
   }
 
   get hasExited(): boolean {
@@ -249,6 +277,22 @@ export class Program {
 function withoutSeeds(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { SEED: _seed, CLASSCHAT_SEED: _classchatSeed, ...rest } = env;
   return rest;
+}
+
+/** The child of a process that started first, or undefined. */
+function oldestChild(pid: number): number | undefined {
+  let oldest: { pid: number; start: number } | undefined;
+  try {
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)) {
+      // Field 22 of stat, the start time; the fields after the command name (which may hold spaces) from 3 on.
+      const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+      const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      if (!oldest || start < oldest.start) oldest = { pid: child, start };
+    }
+  } catch {
+    // gone, or no /proc
+  }
+  return oldest?.pid;
 }
 
 /** "exit code 0", "signal SIGKILL". */

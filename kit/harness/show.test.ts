@@ -9,6 +9,12 @@ test('printable() spells out C0 and C1 controls and DEL, keeps line breaks, tabs
   expect(printable('cr\r')).toBe('cr\\x0d');
 });
 
+test('printable() spells out bidirectional overrides, and line breaks in one-line text', () => {
+  expect(printable('a\u202eevil\u2066b')).toBe('a\\u{202e}evil\\u{2066}b');
+  expect(printable('note\n**5 of 5 points**', false)).toBe('note\\n**5 of 5 points**');
+  expect(printable('line\u2028sep', false)).toBe('line\\u{2028}sep');
+});
+
 test('showText() quotes and escapes, naming the usual ones by their letters', () => {
   expect(showText('Hi\r\n')).toBe('"Hi\\r\\n"');
   expect(showText('\u001b[2J"\\')).toBe('"\\x1b[2J\\"\\\\"');

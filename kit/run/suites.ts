@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
-import { patient, slowness as slownessNow } from '../harness/patience.ts';
+import { patient } from '../harness/patience.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
 import { groupCpuMs } from './cpu.ts';
@@ -47,7 +47,7 @@ export interface RunOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Run from this copy of the kit instead of the kit itself (the grader's copy has no solutions/). */
   kitDir?: string;
-  /** Kill the run after this long in total. */
+  /** Kill the run after this long in total (stretched with the load, at most twice). */
   limitMs?: number;
   /** Kill the run when no test has finished for this long. */
   stallMs?: number;
@@ -83,6 +83,8 @@ export interface RunOutcome {
 
 const STDERR_CAP = 16 * 1024;
 const DEFAULT_LIMIT_MS = 240_000;
+/** How far the whole run's limit stretches with load at most (a single wait stretches up to 8 times). */
+const MAX_RUN_STRETCH = 2;
 /** CPU one test process may burn without any test finishing: only an infinite loop gets there. */
 const STALL_CPU_MS = 10_000;
 
@@ -94,14 +96,16 @@ const STALL_CPU_MS = 10_000;
 export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
-  // The run's limit stretches with the machine's load, measured when it is checked.
-  const left = (): number => started + patient(limitMs) - Date.now();
+  // The run's limit stretches with the machine's load, measured when it is checked, but never past
+  // MAX_RUN_STRETCH: a submission that loads the machine itself must not buy itself 8 times as long.
+  const limit = (): number => Math.min(patient(limitMs), limitMs * MAX_RUN_STRETCH);
+  const left = (): number => started + limit() - Date.now();
   const records: RunRecord[] = [];
   let pending = [...opts.stages];
   let stopped: string | undefined;
   let stderr = '';
   while (pending.length > 0 && !aborted()) {
-    const run = await runVitest({ ...opts, stages: pending, limitMs: Math.max(1000, Math.round(left() / slownessNow())) }, records);
+    const run = await runVitest({ ...opts, stages: pending }, records, { left, limit });
     stderr = run.stderr;
     if (!run.stopped) break;
     stopped ??= run.stopped;
@@ -124,8 +128,13 @@ export const testPath = (stage: Stage): string => relative(kitRoot(), testFile(s
  * pipe only the runner holds, not a file or a variable a test worker could find), a watchdog,
  * and a sweep of everything the run started once it ends.
  */
-function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: string; stderr: string }> {
-  const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
+/** The whole run's time: what is left of it, and its length, both as the load is now. */
+interface RunClock {
+  left(): number;
+  limit(): number;
+}
+
+function runVitest(opts: RunOptions, records: RunRecord[], clock: RunClock): Promise<{ stopped?: string; stderr: string }> {
   const stallMs = opts.stallMs ?? TEST_LIMIT_MS + 10_000;
   const kit = opts.kitDir ?? kitRoot();
   const files = opts.stages.map(testPath);
@@ -159,7 +168,6 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
 
   return new Promise((resolve) => {
     let stopped: string | undefined;
-    const started = Date.now();
     const stop = (why: string) => {
       stopped ??= why;
       killGroup(child.pid, 'SIGKILL');
@@ -181,7 +189,7 @@ function runVitest(opts: RunOptions, records: RunRecord[]): Promise<{ stopped?: 
         }
         spinning = mostUsedSince(cpuAtProgress, cpu);
       }
-      if (Date.now() - started > patient(limitMs)) stop(`the run took longer than ${Math.round(patient(limitMs) / 1000)} s and was stopped`);
+      if (clock.left() <= 0) stop(`the run took longer than ${Math.round(clock.limit() / 1000)} s and was stopped`);
       else if (spinning > STALL_CPU_MS) stop(`a test process spun the CPU for ${Math.round(spinning / 1000)} s without a test finishing, so the run was stopped (an infinite loop blocks everything)`);
       else if (Date.now() - lastProgress > patient(stallMs)) stop(`no test finished for ${Math.round(patient(stallMs) / 1000)} s, so the run was stopped (an infinite loop blocks everything)`);
     }, 200);

@@ -159,7 +159,7 @@ export const stderrLines = (program: Program): string[] => program.out.stderr.ca
 /** The most memory the process has used so far (VmHWM), in MiB; undefined where /proc is missing. */
 export function peakMemoryMiB(program: Program): number | undefined {
   try {
-    const status = readFileSync(`/proc/${program.pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${program.programPid}/status`, 'utf8');
     const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
     return kib ? Number(kib[1]) / 1024 : undefined;
   } catch {

@@ -119,7 +119,7 @@ export async function joinCrowd(t: TestKit, port: number, count: number, name = 
 /** The server's memory in MiB, from /proc: `VmHWM` (the peak so far) or `VmRSS` (now). */
 export function memoryMiB(program: Program, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const status = readFileSync(`/proc/${program.pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${program.programPid}/status`, 'utf8');
     const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return kib ? Number(kib[1]) / 1024 : undefined;
   } catch {
