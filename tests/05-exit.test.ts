@@ -10,7 +10,7 @@ import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick } from '../kit/harness/seed.ts';
+import { pick, random, randomInt, shuffled } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
 import { Printed } from '../kit/harness/printed.ts';
 import { WireClient } from '../kit/harness/wire.ts';
@@ -27,7 +27,37 @@ const someLine = (): string => `${pick(['hello', 'hi there', 'good morning', 'pi
 const GOODBYE = 'Goodbye! Connection closing...';
 const SHUTTING_DOWN = 'Server shutting down. Goodbye!';
 
+// ---- exit and not exit, drawn from the seed ----
 
+/** `word` with the case of each letter drawn from the seed; `upper` is a letter forced upper-case. */
+const someCase = (word: string, upper = -1): string =>
+  [...word].map((ch, i) => (i === upper || random() < 0.5 ? ch.toUpperCase() : ch.toLowerCase())).join('');
+/** Whitespace that trim() removes, drawn from the seed: at least `min` characters, \r only at the end (a CRLF line). */
+const someSpace = (min: number, end = false): string =>
+  Array.from({ length: randomInt(min, 3) }, () => pick(end ? [' ', ' ', '\t', '\r'] : [' ', ' ', '\t'])).join('');
+const spaced = (text: string, min = 0): string => `${someSpace(min)}${text}${someSpace(min, true)}`;
+
+/**
+ * Lines isExit() must accept: `exit` in a case with at least one capital, lower-case `exit` with
+ * whitespace around it, and three drawn freely (case and whitespace).
+ */
+const exitLines = (): string[] => [
+  someCase('exit', randomInt(0, 3)),
+  spaced('exit', 1),
+  ...Array.from({ length: 3 }, () => spaced(someCase('exit'))),
+];
+
+/**
+ * Lines isExit() must refuse: an empty or blank line, exit with something after it, something
+ * before it, a space inside it, and two other words; each in a drawn case with drawn whitespace.
+ */
+const notExitLines = (): string[] => [
+  pick(['', someSpace(1, true)]),
+  spaced(`${someCase('exit')}${pick(['s', '.', '!', ' now', 'ed', ' please', '2', ' exit'])}`),
+  spaced(`${pick(['please ', 'I will ', 'no ', 'e', 'do not '])}${someCase('exit')}`),
+  spaced(someCase(pick(['e xit', 'ex it', 'exi t', 'e\txit']))),
+  ...Array.from({ length: 2 }, () => spaced(someCase(pick(['quit', 'bye', 'leave', 'stop', 'exi', 'xit', 'exot', 'ext', 'logout', 'hello'])))),
+];
 
 // ---- waiting with deadlines ----
 
@@ -197,12 +227,15 @@ describe('05 exit and errors', () => {
     guide: `${GUIDE} § Ending on purpose`,
   }, async (t) => {
     const d = await driver.forTest(t);
-    const yes = ['exit', 'EXIT', 'Exit', '  exit  ', '\texit', 'eXiT \r'];
-    const no = ['', '   ', 'exit now', 'exits', 'quit', 'e xit', 'exit.', 'please exit'];
-    const [saidYes, saidNo] = [await d.call<unknown[]>('isExit', yes), await d.call<unknown[]>('isExit', no)];
-    const wrong = [...yes.filter((_, i) => saidYes[i] !== true), ...no.filter((_, i) => saidNo[i] !== false)];
+    // Drawn from the seed and asked in one shuffled call: neither the lines nor their order are fixed.
+    const yes = exitLines();
+    const no = notExitLines();
+    const cases = shuffled([...yes.map((line) => ({ line, exit: true })), ...no.map((line) => ({ line, exit: false }))]);
+    const answers = await d.call<unknown>('isExit', cases.map((c) => c.line));
+    const said = (i: number): unknown => (Array.isArray(answers) ? answers[i] : undefined);
+    const wrong = cases.flatMap((c, i) => (said(i) === c.exit ? [] : [`${showText(c.line)} (it said ${String(said(i))})`]));
     check(wrong.length === 0, `isExit() true for ${yes.map((l) => showText(l)).join(', ')} and false for ${no.map((l) => showText(l)).join(', ')}`,
-      () => `wrong for ${wrong.map((l) => showText(l)).join(', ')}`);
+      () => `wrong for ${wrong.join(', ')}`);
   });
 
   graded('exit gets the goodbye line, the server closes the connection and the session resolves', {
