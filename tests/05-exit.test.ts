@@ -329,32 +329,58 @@ describe('05 exit and errors', () => {
     hint: "Keep reading the socket until it closes (never pause() it after the goodbye), and resolve only on its 'close': a socket that is not read never sees the client's FIN or reset.",
     guide: `${GUIDE} § When the other side disappears`,
   }, async (t) => {
+    const said = someLine();
     const d = await driver.forTest(t);
     const crashes = watchCrashes(t, d);
     const sessions = await serveSessions(t);
     const before = await openFds(d);
-    const moves: Array<[string, (c: Socket) => void]> = [
-      ['resets with a line unread', (c) => { c.write('unread line\n'); c.resetAndDestroy(); }],
-      ['hangs up in the middle of a line', (c) => c.end('half a li')],
-      ['half-closes after a line', (c) => c.end('hello\n')],
-      ['says exit, sends more and resets', (c) => { c.write(`exit\n${'more\n'.repeat(4096)}`); c.once('data', () => c.resetAndDestroy()); }],
-      ['says exit, sends more and closes', (c) => c.end(`exit\n${'more\n'.repeat(4096)}`)],
+    const more = 'more\n'.repeat(4096);
+    // Each client sends `sends`, then resets at once, half-closes, or resets once a line came back.
+    // Where the server owes an answer, it is checked on the wire: the suite's end of the socket
+    // must receive `reply` (exactly, unless the client resets after it). A session that was
+    // never served (its connection just closed) gets no reply and fails there.
+    const moves: Array<{ what: string; sends: string; then: 'reset' | 'end' | 'reset after a line'; reply?: string }> = [
+      { what: 'resets with a line unread', sends: 'unread line\n', then: 'reset' },
+      { what: 'hangs up in the middle of a line', sends: 'half a li', then: 'end' },
+      { what: 'half-closes after a line', sends: `${said}\n`, then: 'end', reply: `Server received: ${said}\n` },
+      { what: 'says exit, sends more and resets', sends: `exit\n${more}`, then: 'reset after a line', reply: `${GOODBYE}\n` },
+      { what: 'says exit, sends more and closes', sends: `exit\n${more}`, then: 'end', reply: `${GOODBYE}\n` },
     ];
     const CLIENTS = 200;
     const BATCH = 10;
-    t.transcript.note(`${CLIENTS} clients in batches of ${BATCH}; each one: ${moves.map(([what]) => what).join('; ')} (in turn)`);
+    t.transcript.note(`${CLIENTS} clients in batches of ${BATCH}; each one: ${moves.map(({ what }) => what).join('; ')} (in turn)`);
     const visit = async (i: number): Promise<void> => {
-      const [, move] = moves[i % moves.length];
+      const { what, sends, then, reply } = moves[i % moves.length];
+      const who = `client ${i + 1}`;
       const c = netConnect({ port: sessions.port, host: '127.0.0.1', allowHalfOpen: true });
       t.defer(() => c.destroy());
       c.on('error', () => {});
-      c.resume();
+      let received = '';
+      c.setEncoding('utf8');
+      c.on('data', (text: string) => { received += text; });
       await once(c, 'connect');
-      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
-      move(c);
+      let closed = false;
+      c.once('close', () => { closed = true; });
+      if (then === 'end') c.end(sends);
+      else c.write(sends);
+      if (then === 'reset') c.resetAndDestroy();
+      if (then === 'reset after a line') c.on('data', () => { if (received.includes('\n') && !c.destroyed) c.resetAndDestroy(); });
       // A half-closed client waits for the server's side to close, then lets go of its own.
       c.once('end', () => c.destroy());
-      await closed;
+      // This client's steps join the conversation only if something goes wrong with it.
+      const show = (): void => {
+        t.transcript.note(`${who} ${what}`);
+        t.transcript.add('sent', who, sends);
+        if (received) t.transcript.add('received', who, received);
+      };
+      const got = (): string => (received ? showText(received) : 'nothing');
+      await waitUntil(c, ['close'], () => closed, `the server to close the connection of ${who}, which ${what}`,
+        () => { show(); return `${got()}, and the connection is still open`; }, t.transcript);
+      if (reply === undefined) return;
+      const ok = then === 'end' ? received === reply : received.startsWith(reply);
+      if (!ok) show();
+      check(ok, `${who}, which ${what}, to receive ${showText(reply)}${then === 'end' ? ' and then the close' : ''}`,
+        () => `${got()} before the connection closed`, t.transcript);
     };
     for (let i = 0; i < CLIENTS; i += BATCH) {
       await Promise.all(Array.from({ length: BATCH }, (_, k) => visit(i + k)));
@@ -362,7 +388,7 @@ describe('05 exit and errors', () => {
     const pending = (): number => sessions.ends.filter((e) => e === 'pending').length;
     for (let i = 0; i < CLIENTS; i++) {
       const end = await sessions.ended(i);
-      check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length][0]})`,
+      check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length].what})`,
         () => `${end}; ${pending()} of ${CLIENTS} sessions still pending`, t.transcript);
     }
     const after = await openFds(d);
