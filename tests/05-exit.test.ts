@@ -456,12 +456,18 @@ describe('05 exit and errors', () => {
     });
     for (const move of ['hang up', 'crash']) {
       // The suite's reader adds no 'error' listener (readline would): the client must have its own.
+      const from = server.heard.length;
+      const heard = (): string => (server.heard.length > from ? server.heard.slice(from).map((l) => showText(l)).join(', ') : 'nothing');
       const client = await startClient(t, server.port, true);
       client.type(said);
       await client.printed.toBe(`Server received: ${said}\n`);
+      // What it printed is the client's report; what the test server heard is the wire's.
+      check(server.heard.slice(from).includes(said), `the test server to receive ${showText(said)}, typed into the client`, heard, t.transcript);
       client.type(move);
       const end = await settleWithin(client.run);
       check(end === 'resolved with "lost"', `runClient() to resolve with "lost" after "${move}", with the input still open`, () => end, t.transcript);
+      check(server.heard.slice(from).includes(move), `the test server to receive "${move}" (its cue to ${move === 'crash' ? 'reset' : 'close'} the connection) before runClient() resolved`,
+        heard, t.transcript);
       // Whether the input is still read shows in what happens to a line typed now: it must stay
       // unread in the input (readline closed or the input paused) or the input must be gone.
       const input = await client.probeInput('typed after the end');
