@@ -372,7 +372,8 @@ describe('05 exit and errors', () => {
       if (then === 'reset after a line') c.on('data', () => { if (received.includes('\n') && !c.destroyed) c.resetAndDestroy(); });
       // A half-closed client waits for the server's side to close, then lets go of its own.
       c.once('end', () => c.destroy());
-      return { i, received, openFor: await closed };
+      const openFor = await closed;
+      return { i, received, openFor };
     };
     // Judged in client order once a batch is done, so a seed replays the same report.
     const judge = ({ i, received, openFor }: Visit): void => {
