@@ -10,10 +10,11 @@ import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick } from '../kit/harness/seed.ts';
-import { showText } from '../kit/harness/show.ts';
+import { pick, random, randomInt, shuffled } from '../kit/harness/seed.ts';
+import { showDuration, showText } from '../kit/harness/show.ts';
 import { Printed } from '../kit/harness/printed.ts';
-import { WireClient } from '../kit/harness/wire.ts';
+import { REPLY_WITHIN, WireClient } from '../kit/harness/wire.ts';
+import { patientTimer } from '../kit/harness/patience.ts';
 import { describeError, settleWithin, waitUntil } from '../kit/harness/wait.ts';
 
 // The student's code runs in a driver process of its own (05-exit/driver.ts): the sessions, the
@@ -27,7 +28,37 @@ const someLine = (): string => `${pick(['hello', 'hi there', 'good morning', 'pi
 const GOODBYE = 'Goodbye! Connection closing...';
 const SHUTTING_DOWN = 'Server shutting down. Goodbye!';
 
+// ---- exit and not exit, drawn from the seed ----
 
+/** `word` with the case of each letter drawn from the seed; `upper` is a letter forced upper-case. */
+const someCase = (word: string, upper = -1): string =>
+  [...word].map((ch, i) => (i === upper || random() < 0.5 ? ch.toUpperCase() : ch.toLowerCase())).join('');
+/** Whitespace that trim() removes, drawn from the seed: at least `min` characters, \r only at the end (a CRLF line). */
+const someSpace = (min: number, end = false): string =>
+  Array.from({ length: randomInt(min, 3) }, () => pick(end ? [' ', ' ', '\t', '\r'] : [' ', ' ', '\t'])).join('');
+const spaced = (text: string, min = 0): string => `${someSpace(min)}${text}${someSpace(min, true)}`;
+
+/**
+ * Lines isExit() must accept: `exit` in a case with at least one capital, lower-case `exit` with
+ * whitespace around it, and three drawn freely (case and whitespace).
+ */
+const exitLines = (): string[] => [
+  someCase('exit', randomInt(0, 3)),
+  spaced('exit', 1),
+  ...Array.from({ length: 3 }, () => spaced(someCase('exit'))),
+];
+
+/**
+ * Lines isExit() must refuse: an empty or blank line, exit with something after it, something
+ * before it, a space inside it, and two other words; each in a drawn case with drawn whitespace.
+ */
+const notExitLines = (): string[] => [
+  pick(['', someSpace(1, true)]),
+  spaced(`${someCase('exit')}${pick(['s', '.', '!', ' now', 'ed', ' please', '2', ' exit'])}`),
+  spaced(`${pick(['please ', 'I will ', 'no ', 'e', 'do not '])}${someCase('exit')}`),
+  spaced(someCase(pick(['e xit', 'ex it', 'exi t', 'e\txit']))),
+  ...Array.from({ length: 2 }, () => spaced(someCase(pick(['quit', 'bye', 'leave', 'stop', 'exi', 'xit', 'exot', 'ext', 'logout', 'hello'])))),
+];
 
 // ---- waiting with deadlines ----
 
@@ -197,12 +228,15 @@ describe('05 exit and errors', () => {
     guide: `${GUIDE} § Ending on purpose`,
   }, async (t) => {
     const d = await driver.forTest(t);
-    const yes = ['exit', 'EXIT', 'Exit', '  exit  ', '\texit', 'eXiT \r'];
-    const no = ['', '   ', 'exit now', 'exits', 'quit', 'e xit', 'exit.', 'please exit'];
-    const [saidYes, saidNo] = [await d.call<unknown[]>('isExit', yes), await d.call<unknown[]>('isExit', no)];
-    const wrong = [...yes.filter((_, i) => saidYes[i] !== true), ...no.filter((_, i) => saidNo[i] !== false)];
+    // Drawn from the seed and asked in one shuffled call: neither the lines nor their order are fixed.
+    const yes = exitLines();
+    const no = notExitLines();
+    const cases = shuffled([...yes.map((line) => ({ line, exit: true })), ...no.map((line) => ({ line, exit: false }))]);
+    const answers = await d.call<unknown>('isExit', cases.map((c) => c.line));
+    const said = (i: number): unknown => (Array.isArray(answers) ? answers[i] : undefined);
+    const wrong = cases.flatMap((c, i) => (said(i) === c.exit ? [] : [`${showText(c.line)} (it said ${String(said(i))})`]));
     check(wrong.length === 0, `isExit() true for ${yes.map((l) => showText(l)).join(', ')} and false for ${no.map((l) => showText(l)).join(', ')}`,
-      () => `wrong for ${wrong.map((l) => showText(l)).join(', ')}`);
+      () => `wrong for ${wrong.join(', ')}`);
   });
 
   graded('exit gets the goodbye line, the server closes the connection and the session resolves', {
@@ -296,40 +330,75 @@ describe('05 exit and errors', () => {
     hint: "Keep reading the socket until it closes (never pause() it after the goodbye), and resolve only on its 'close': a socket that is not read never sees the client's FIN or reset.",
     guide: `${GUIDE} § When the other side disappears`,
   }, async (t) => {
+    const said = someLine();
     const d = await driver.forTest(t);
     const crashes = watchCrashes(t, d);
     const sessions = await serveSessions(t);
     const before = await openFds(d);
-    const moves: Array<[string, (c: Socket) => void]> = [
-      ['resets with a line unread', (c) => { c.write('unread line\n'); c.resetAndDestroy(); }],
-      ['hangs up in the middle of a line', (c) => c.end('half a li')],
-      ['half-closes after a line', (c) => c.end('hello\n')],
-      ['says exit, sends more and resets', (c) => { c.write(`exit\n${'more\n'.repeat(4096)}`); c.once('data', () => c.resetAndDestroy()); }],
-      ['says exit, sends more and closes', (c) => c.end(`exit\n${'more\n'.repeat(4096)}`)],
+    const more = 'more\n'.repeat(4096);
+    // Each client sends `sends`, then resets at once, half-closes, or resets once a line came back.
+    // Where the server owes an answer, it is checked on the wire: the suite's end of the socket
+    // must receive `reply` (exactly, unless the client resets after it). A session that was
+    // never served (its connection just closed) gets no reply and fails there.
+    const moves: Array<{ what: string; sends: string; then: 'reset' | 'end' | 'reset after a line'; reply?: string }> = [
+      { what: 'resets with a line unread', sends: 'unread line\n', then: 'reset' },
+      { what: 'hangs up in the middle of a line', sends: 'half a li', then: 'end' },
+      { what: 'half-closes after a line', sends: `${said}\n`, then: 'end', reply: `Server received: ${said}\n` },
+      { what: 'says exit, sends more and resets', sends: `exit\n${more}`, then: 'reset after a line', reply: `${GOODBYE}\n` },
+      { what: 'says exit, sends more and closes', sends: `exit\n${more}`, then: 'end', reply: `${GOODBYE}\n` },
     ];
     const CLIENTS = 200;
     const BATCH = 10;
-    t.transcript.note(`${CLIENTS} clients in batches of ${BATCH}; each one: ${moves.map(([what]) => what).join('; ')} (in turn)`);
-    const visit = async (i: number): Promise<void> => {
-      const [, move] = moves[i % moves.length];
+    t.transcript.note(`${CLIENTS} clients in batches of ${BATCH}; each one: ${moves.map(({ what }) => what).join('; ')} (in turn)`);
+    // One client's visit: what it received and, if the server did not close within the patient
+    // 2 s, how long the connection stayed open.
+    type Visit = { i: number; received: string; openFor?: number };
+    const visit = async (i: number): Promise<Visit> => {
+      const { sends, then } = moves[i % moves.length];
       const c = netConnect({ port: sessions.port, host: '127.0.0.1', allowHalfOpen: true });
       t.defer(() => c.destroy());
       c.on('error', () => {});
-      c.resume();
+      let received = '';
+      c.setEncoding('utf8');
+      c.on('data', (text: string) => { received += text; });
       await once(c, 'connect');
-      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
-      move(c);
+      const closed = new Promise<number | undefined>((resolve) => {
+        const cancel = patientTimer(REPLY_WITHIN, (waited) => resolve(waited));
+        c.once('close', () => { cancel(); resolve(undefined); });
+      });
+      if (then === 'end') c.end(sends);
+      else c.write(sends);
+      if (then === 'reset') c.resetAndDestroy();
+      if (then === 'reset after a line') c.on('data', () => { if (received.includes('\n') && !c.destroyed) c.resetAndDestroy(); });
       // A half-closed client waits for the server's side to close, then lets go of its own.
       c.once('end', () => c.destroy());
-      await closed;
+      const openFor = await closed;
+      return { i, received, openFor };
+    };
+    // Judged in client order once a batch is done, so a seed replays the same report.
+    const judge = ({ i, received, openFor }: Visit): void => {
+      const { what, sends, then, reply } = moves[i % moves.length];
+      const ok = reply === undefined || (then === 'end' ? received === reply : received.startsWith(reply));
+      if (openFor === undefined && ok) return;
+      // This client's steps join the conversation only when something went wrong with it.
+      const who = `client ${i + 1}`;
+      t.transcript.note(`${who} ${what}`);
+      t.transcript.add('sent', who, sends);
+      if (received) t.transcript.add('received', who, received);
+      const got = received ? showText(received) : 'nothing';
+      check(openFor === undefined, `the server to close the connection of ${who}, which ${what}`,
+        () => `${got}, and the connection still open after ${showDuration(openFor ?? 0)}`, t.transcript);
+      check(ok, `${who}, which ${what}, to receive ${showText(reply ?? '')}${then === 'end' ? ' and then the close' : ''}`,
+        () => `${got} before the connection closed`, t.transcript);
     };
     for (let i = 0; i < CLIENTS; i += BATCH) {
-      await Promise.all(Array.from({ length: BATCH }, (_, k) => visit(i + k)));
+      const visits = await Promise.all(Array.from({ length: BATCH }, (_, k) => visit(i + k)));
+      for (const v of visits) judge(v);
     }
     const pending = (): number => sessions.ends.filter((e) => e === 'pending').length;
     for (let i = 0; i < CLIENTS; i++) {
       const end = await sessions.ended(i);
-      check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length][0]})`,
+      check(end === 'resolved', `every session to resolve once its client is gone (session ${i + 1}: ${moves[i % moves.length].what})`,
         () => `${end}; ${pending()} of ${CLIENTS} sessions still pending`, t.transcript);
     }
     const after = await openFds(d);
@@ -397,12 +466,18 @@ describe('05 exit and errors', () => {
     });
     for (const move of ['hang up', 'crash']) {
       // The suite's reader adds no 'error' listener (readline would): the client must have its own.
+      const from = server.heard.length;
+      const heard = (): string => (server.heard.length > from ? server.heard.slice(from).map((l) => showText(l)).join(', ') : 'nothing');
       const client = await startClient(t, server.port, true);
       client.type(said);
       await client.printed.toBe(`Server received: ${said}\n`);
+      // What it printed is the client's report; what the test server heard is the wire's.
+      check(server.heard.slice(from).includes(said), `the test server to receive ${showText(said)}, typed into the client`, heard, t.transcript);
       client.type(move);
       const end = await settleWithin(client.run);
       check(end === 'resolved with "lost"', `runClient() to resolve with "lost" after "${move}", with the input still open`, () => end, t.transcript);
+      check(server.heard.slice(from).includes(move), `the test server to receive "${move}" (its cue to ${move === 'crash' ? 'reset' : 'close'} the connection) before runClient() resolved`,
+        heard, t.transcript);
       // Whether the input is still read shows in what happens to a line typed now: it must stay
       // unread in the input (readline closed or the input paused) or the input must be gone.
       const input = await client.probeInput('typed after the end');

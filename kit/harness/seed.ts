@@ -33,3 +33,13 @@ export const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * i
 
 /** The line a failure adds once the suite has drawn from the seed: how to replay the same inputs. */
 export const seedNote = (): string => (used ? `Inputs from seed ${SEED} (SEED=${SEED} repeats them).` : '');
+
+/** A copy of `items` in an order drawn from the seed (Fisher–Yates). */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
