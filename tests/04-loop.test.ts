@@ -95,6 +95,47 @@ function cutInto(text: string, pieces: number): string[] {
 }
 const TOO_LONG_FRAME: Frame = { kind: 'too-long' };
 
+// Characters of two to four UTF-8 bytes. WIDE stays in the BMP (one UTF-16 unit each), so a line
+// of them has far fewer characters than bytes.
+const WIDE = ['é', 'ü', 'ñ', 'ø', 'ß', 'Ж', 'π', '€', '☕', '中', '✓', '♫'];
+const MULTI_BYTE = [...WIDE, '😀', '🎉', '𝄞'];
+// Bytes that are never valid UTF-8 where they stand (between ASCII letters): each becomes one U+FFFD.
+const INVALID_BYTES = [0xff, 0xfe, 0xc0, 0xc1, 0xf5, 0xf8, 0x80, 0x9f, 0xbf];
+
+/** `word` with `ch` put in at a seeded place. */
+const withChar = (word: string, ch: string): string => {
+  const at = randomInt(0, word.length);
+  return `${word.slice(0, at)}${ch}${word.slice(at)}`;
+};
+
+/** ASCII text of exactly `bytes` bytes, from seeded words. */
+function asciiOfBytes(bytes: number): string {
+  let text = '';
+  while (text.length < bytes) text += `${pick(WORDS)} `;
+  return text.slice(0, bytes);
+}
+
+/** Seeded WIDE characters worth more than limit + 1 bytes, yet at most limit characters. */
+function wideOver(limit: number): string {
+  const target = randomInt(limit + 2, 2 * limit - 48);
+  let text = '';
+  while (Buffer.byteLength(text) < target) text += pick(WIDE);
+  return text;
+}
+
+/** A seeded line with two multi-byte characters, in three chunks cut inside each of them. */
+function splitInsideCharacters(): { text: string; chunks: Buffer[] } {
+  const [first, second] = [pick(MULTI_BYTE), pick(MULTI_BYTE)];
+  const head = `${withChar(pick(WORDS), first)} `;
+  const text = `${head}${withChar(pick(WORDS), second)}${pick(['', '!', '?'])}`;
+  const bytes = Buffer.from(`${text}\n`);
+  // Where each character starts, in bytes, plus a seeded offset strictly inside it.
+  const inside = (start: number, ch: string): number => start + randomInt(1, Buffer.byteLength(ch) - 1);
+  const cut1 = inside(Buffer.byteLength(head.slice(0, head.indexOf(first))), first);
+  const cut2 = inside(Buffer.byteLength(head) + Buffer.byteLength(text.slice(head.length, text.indexOf(second, head.length))), second);
+  return { text, chunks: [bytes.subarray(0, cut1), bytes.subarray(cut1, cut2), bytes.subarray(cut2)] };
+}
+
 
 // ---- the server loop, over TCP ----
 
@@ -160,10 +201,12 @@ describe('04 message loop', () => {
     const [one, two, three] = [pick(WORDS), pick(WORDS), someText()];
     const k = randomInt(1, three.length - 1);
     await expectFrames(d, [`${one}\n${two}\n${three.slice(0, k)}`, `${three.slice(k)}\n`], [line(one), line(two), line(three)]);
-    await expectFrames(d, ['\n', 'a\n\n'], [line(''), line('a'), line('')]);
+    const word = pick(WORDS);
+    await expectFrames(d, ['\n', `${word}\n\n`], [line(''), line(word), line('')]);
     const decoder = await newDecoder(d);
-    const abc = await decoder.push('abc');
-    check(abc.buffered === 3, 'decoder.buffered to be 3 after push("abc") with no newline', () => `${abc.buffered} (push returned ${showFrames(abc.frames ?? [])})`);
+    const start = someText();
+    const held = await decoder.push(start);
+    check(held.buffered === start.length, `decoder.buffered to be ${start.length} after push(${showText(start)}) with no newline`, () => `${held.buffered} (push returned ${showFrames(held.frames ?? [])})`);
     const nl = await decoder.push('\n');
     check(nl.buffered === 0, 'decoder.buffered to be 0 once the line is complete', () => String(nl.buffered));
   });
@@ -178,13 +221,19 @@ describe('04 message loop', () => {
       hint: 'Drop one "\\r" right before the "\\n", once the line is complete (it may come in the chunk before), and keep every other "\\r".',
       guide: `${GUIDE} § The line decoder`,
     }, async () => {
-      await expectFrames(d, ['hi\r\n', 'there\r', '\n'], [line('hi'), line('there')]);
-      await expectFrames(d, ['a\rb\n'], [line('a\rb')]);
+      const [one, two] = [someText(), someText()];
+      await expectFrames(d, [`${one}\r\n`, `${two}\r`, '\n'], [line(one), line(two)]);
+      // A lone \r with text on both sides: it stays.
+      const text = someText();
+      const at = randomInt(1, text.length - 1);
+      const lone = `${text.slice(0, at)}\r${text.slice(at)}`;
+      await expectFrames(d, [`${lone}\n`], [line(lone)]);
     });
-    const cafe = Buffer.from('café ☕\n');
-    // Split inside "é" (2 bytes) and inside "☕" (3 bytes).
-    await expectFrames(d, [cafe.subarray(0, 4), cafe.subarray(4, 8), cafe.subarray(8)], [line('café ☕')]);
-    await expectFrames(d, [Buffer.from([0x61, 0xff, 0x62, 0x0a])], [line('a\uFFFDb')]);
+    const split = splitInsideCharacters();
+    await expectFrames(d, split.chunks, [line(split.text)]);
+    const [before, after] = [pick(WORDS), pick(WORDS)];
+    const bad = Buffer.concat([Buffer.from(before), Buffer.from([pick(INVALID_BYTES)]), Buffer.from(`${after}\n`)]);
+    await expectFrames(d, [bad], [line(`${before}\uFFFD${after}`)]);
   });
 
   graded('a line over 1024 bytes gives one too-long frame, with bounded memory', {
@@ -193,24 +242,37 @@ describe('04 message loop', () => {
     guide: `${GUIDE} § Lines that are too long`,
   }, async (t) => {
     const d = await driver.forTest(t);
-    const at = 'a'.repeat(1024);
-    await expectFrames(d, [`${at}\n`, `${at}\r\n`], [line(at), line(at)]);
-    await expectFrames(d, [`${'é'.repeat(513)}\nok\n`], [TOO_LONG_FRAME, line('ok')]);
-    await expectFrames(d, [`${'x'.repeat(2000)}\nnext\n`], [TOO_LONG_FRAME, line('next')]);
-    await expectFrames(d, ['abcd\nabcde\nab', 'cdef\n'], [line('abcd'), TOO_LONG_FRAME, TOO_LONG_FRAME], 4);
+    // Exactly the limit, with \n and with \r\n: both are lines.
+    const [full, fullCr] = [asciiOfBytes(1024), asciiOfBytes(1024)];
+    await expectFrames(d, [...cutInto(`${full}\n`, 2), `${fullCr}\r\n`], [line(full), line(fullCr)]);
+    // Over the limit in bytes, though not in characters.
+    const wide = wideOver(1024);
+    const ok = someText();
+    await expectFrames(d, cutInto(`${wide}\n${ok}\n`, randomInt(1, 3)), [TOO_LONG_FRAME, line(ok)]);
+    const over = asciiOfBytes(randomInt(1025, 4096));
+    const next = someText();
+    await expectFrames(d, cutInto(`${over}\n${next}\n`, randomInt(1, 3)), [TOO_LONG_FRAME, line(next)]);
+    // A small limit: exactly it, one byte over, and a longer line that spans two pushes.
+    const max = randomInt(3, 12);
+    const [exact, oneOver, longer] = [asciiOfBytes(max), asciiOfBytes(max + 1), asciiOfBytes(max + randomInt(2, max))];
+    const k = randomInt(1, longer.length - 1);
+    await expectFrames(d, [`${exact}\n${oneOver}\n${longer.slice(0, k)}`, `${longer.slice(k)}\n`], [line(exact), TOO_LONG_FRAME, TOO_LONG_FRAME], max);
 
     const decoder = await newDecoder(d);
     const frames: WireFrame[] = [];
-    const piece = Buffer.alloc(64 * 1024, 'z');
+    const filler = `${pick(WORDS)}${pick([' ', '-', '_', ''])}`;
     let most = 0;
-    for (let i = 0; i < 16; i++) {
-      const pushed = await decoder.push(piece);
+    for (let left = 1024 * 1024; left > 0;) {
+      const size = Math.min(left, randomInt(48 * 1024, 80 * 1024));
+      left -= size;
+      const pushed = await decoder.push(Buffer.alloc(size, filler));
       frames.push(...framesOf(pushed));
       most = Math.max(most, bufferedOf(pushed));
     }
     check(most <= 2048, 'decoder.buffered to stay under 2 KiB while a 1 MiB line without "\\n" arrives', () => `${most} bytes held`);
-    frames.push(...framesOf(await decoder.push('\nok\n')));
-    check(sameFrames(frames, [TOO_LONG_FRAME, line('ok')]), 'one too-long frame for the 1 MiB line, then the line "ok"', () => showFrames(frames));
+    const after = pick(WORDS);
+    frames.push(...framesOf(await decoder.push(`\n${after}\n`)));
+    check(sameFrames(frames, [TOO_LONG_FRAME, line(after)]), `one too-long frame for the 1 MiB line, then the line ${showText(after)}`, () => showFrames(frames));
   });
 
   graded('the server answers a line sent one byte at a time once, and each line of one write', {
