@@ -69,9 +69,12 @@ async function decode(d: TestDriver, chunks: Array<string | Buffer>, maxBytes?: 
   return frames;
 }
 
-function showChunks(chunks: Array<string | Buffer>): string {
-  return chunks.map((c) => (typeof c === 'string' ? showText(c, 60) : `<${c.toString('hex')}>`)).join(' + ');
-}
+// A shortened chunk says how many bytes it had: the limit counts them.
+const showChunk = (c: string | Buffer): string => {
+  if (typeof c !== 'string') return `<${c.toString('hex')}>`;
+  return c.length > 60 ? `${showText(c, 60)} [${Buffer.byteLength(c)} bytes]` : showText(c);
+};
+const showChunks = (chunks: Array<string | Buffer>): string => chunks.map(showChunk).join(' + ');
 
 async function expectFrames(d: TestDriver, chunks: Array<string | Buffer>, want: Frame[], maxBytes?: number): Promise<void> {
   const got = await decode(d, chunks, maxBytes);
@@ -115,11 +118,15 @@ function asciiOfBytes(bytes: number): string {
   return text.slice(0, bytes);
 }
 
-/** Seeded WIDE characters worth more than limit + 1 bytes, yet at most limit characters. */
+/** A seeded run of WIDE characters worth more than limit + 1 bytes, yet at most limit characters. */
 function wideOver(limit: number): string {
   const target = randomInt(limit + 2, 2 * limit - 48);
+  const unit = Array.from({ length: randomInt(1, 3) }, () => pick(WIDE)).join('');
   let text = '';
-  while (Buffer.byteLength(text) < target) text += pick(WIDE);
+  for (const ch of unit.repeat(target)) {
+    if (Buffer.byteLength(text) >= target) break;
+    text += ch;
+  }
   return text;
 }
 
@@ -375,7 +382,16 @@ describe('04 message loop', () => {
   }, async (t) => {
     const d = await driver.forTest(t);
     const heard: string[] = [];
-    const long = `Server received: ${'y'.repeat(1024)}`;
+    // What the test server says and what is typed come from the seed; so do the two words that
+    // ask the server for a long line and for goodbye.
+    const greeting = `${pick(WORDS)}\r ${someText()}`;
+    const greetingCut = randomInt(1, greeting.indexOf('\r'));
+    const wide = pick(MULTI_BYTE);
+    const typed = withChar(pick(WORDS), wide);
+    const askLong = pick(WORDS);
+    const askBye = pick(WORDS.filter((w) => w !== askLong));
+    const long = `Server received: ${asciiOfBytes(randomInt(1024, 2000))}`;
+    const goodbye = someText();
     const server = createServer((s) => {
       s.on('error', () => {});
       const write = (data: string | Buffer, label = data.toString()): void => {
@@ -383,8 +399,17 @@ describe('04 message loop', () => {
         s.write(data);
       };
       // The greeting comes in two writes, the second with a lone \r inside the line.
-      write('Welc');
-      setImmediate(() => write('ome\r here\n'));
+      write(greeting.slice(0, greetingCut));
+      setImmediate(() => write(`${greeting.slice(greetingCut)}\n`));
+      // A reply is cut after the first byte of its multi-byte character: the client must not
+      // print it in two pieces.
+      const writeCut = (reply: Buffer): void => {
+        const cut = reply.findIndex((b) => b >= 0xc0) + 1 || 5;
+        const width = Buffer.byteLength(wide);
+        write(reply.subarray(0, cut), `${reply.subarray(0, cut - 1).toString()} + the first byte of ${wide}`);
+        const rest = width === 2 ? 'the second byte' : `the last ${width - 1} bytes`;
+        setImmediate(() => write(reply.subarray(cut), `${rest} of ${wide} + ${reply.subarray(cut - 1 + width).toString()}`));
+      };
       let pending = '';
       s.setEncoding('utf8');
       s.on('data', (text: string) => {
@@ -394,17 +419,11 @@ describe('04 message loop', () => {
           pending = pending.slice(nl + 1);
           heard.push(got);
           t.transcript.add('received', 'test server', `${got}\n`);
-          if (got === 'bye') {
-            write('Goodbye\n');
+          if (got === askBye) {
+            write(`${goodbye}\n`);
             s.end();
-          } else if (got === 'long') write(`${long}\n`);
-          else {
-            // The reply is cut inside "é": the client must not print it in two pieces.
-            const reply = Buffer.from(`Server received: ${got}\n`);
-            const cut = reply.indexOf(0xc3) + 1 || 5;
-            write(reply.subarray(0, cut), `${reply.subarray(0, cut - 1).toString()} + the first byte of é`);
-            setImmediate(() => write(reply.subarray(cut), `the second byte of é + ${reply.subarray(cut + 1).toString()}`));
-          }
+          } else if (got === askLong) write(`${long}\n`);
+          else writeCut(Buffer.from(`Server received: ${got}\n`));
         }
       });
     });
@@ -421,18 +440,19 @@ describe('04 message loop', () => {
     t.transcript.note('client socket connected and paused, the way readAck() leaves it');
     // A loop that fails shows up in the conversation, next to what it had printed.
     t.failOnReject(ran, 'runClientLoop()');
-    await printed.toBe('Welcome\r here\n');
-    const type = (text: string): void => {
+    let expected = `${greeting}\n`;
+    await printed.toBe(expected);
+    const type = (text: string, then: string): Promise<void> => {
       t.transcript.add('sent', 'client input', `${text}\n`);
       d.call('type', client, `${text}\n`).catch(() => {});
+      expected += `${then}\n`;
+      return printed.toBe(expected);
     };
-    type('héllo');
-    await printed.toBe('Welcome\r here\nServer received: héllo\n');
-    type('long');
-    await printed.toBe(`Welcome\r here\nServer received: héllo\n${long}\n`);
-    type('bye');
-    await printed.toBe(`Welcome\r here\nServer received: héllo\n${long}\nGoodbye\n`);
-    check(heard.join('|') === 'héllo|long|bye', 'the server to receive the typed lines "héllo", "long", "bye"', () => heard.map((h) => showText(h)).join(', '));
+    await type(typed, `Server received: ${typed}`);
+    await type(askLong, long);
+    await type(askBye, goodbye);
+    const lines = [typed, askLong, askBye];
+    check(heard.join('\n') === lines.join('\n'), `the server to receive the typed lines ${lines.map((l) => showText(l)).join(', ')}`, () => heard.map((h) => showText(h)).join(', '));
     const outcome = await settleWithin(ran);
     check(outcome === 'resolved', 'runClientLoop() to resolve once the server closed the connection', () => outcome, t.transcript);
   });
