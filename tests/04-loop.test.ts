@@ -105,6 +105,9 @@ const MULTI_BYTE = [...WIDE, '😀', '🎉', '𝄞'];
 // Bytes that are never valid UTF-8 where they stand (between ASCII letters): each becomes one U+FFFD.
 const INVALID_BYTES = [0xff, 0xfe, 0xc0, 0xc1, 0xf5, 0xf8, 0x80, 0x9f, 0xbf];
 
+/** One to three seeded spaces and tabs. */
+const blanks = (): string => Array.from({ length: randomInt(1, 3) }, () => pick([' ', '\t'])).join('');
+
 /** `word` with `ch` put in at a seeded place. */
 const withChar = (word: string, ch: string): string => {
   const at = randomInt(0, word.length);
@@ -312,23 +315,25 @@ describe('04 message loop', () => {
     const served = await serve(t);
     const one = await t.connect(served.port, { who: 'client 1' });
     const first = await served.accepted();
-    one.send('  two spaces before, one after \n\tand a tab\t\n');
-    await one.expectLine('Server received:   two spaces before, one after ');
-    await one.expectLine('Server received: \tand a tab\t');
+    // Spaces and tabs on both sides of each line: the reply keeps them.
+    const padded = [`${blanks()}${someText()}${blanks()}`, `${blanks()}${someText()}${blanks()}`];
+    one.send(padded.map((l) => `${l}\n`).join(''));
+    for (const l of padded) await one.expectLine(`Server received: ${l}`);
     // Client 1 leaves half a line with the server; client 2's line must not be glued to it.
     await rule({
       hint: 'Create the LineDecoder inside readMessages(), so each connection keeps its own unfinished line.',
       guide: `${GUIDE} § The reply loop`,
     }, async () => {
+      const [half, other, rest] = [`${someText()} `, someText(), someText()];
       const before = (await conn(served, first)).bytesRead;
-      one.send('half a line from client 1, ');
-      await serverHasRead(t, served, first, before + 'half a line from client 1, '.length);
+      one.send(half);
+      await serverHasRead(t, served, first, before + half.length);
       const two = await t.connect(served.port, { who: 'client 2' });
       await served.accepted();
-      two.send('a line from client 2\n');
-      await two.expectLine('Server received: a line from client 2');
-      one.send('the rest of it\n');
-      await one.expectLine('Server received: half a line from client 1, the rest of it');
+      two.send(`${other}\n`);
+      await two.expectLine(`Server received: ${other}`);
+      one.send(`${rest}\n`);
+      await one.expectLine(`Server received: ${half}${rest}`);
     });
   });
 
@@ -339,8 +344,10 @@ describe('04 message loop', () => {
   }, async (t) => {
     const served = await serve(t);
     const client = await t.connect(served.port);
-    client.send('\n   \n\t\r\nfirst\n');
-    await client.expectLine('Server received: first');
+    // An empty line, then lines of only spaces and tabs (one ended by \r\n), then a real one.
+    const first = someText();
+    client.send(`\n${blanks()}\n${blanks()}\r\n${first}\n`);
+    await client.expectLine(`Server received: ${first}`);
     const word = pick(WORDS);
     const burst = Array.from({ length: 1000 }, (_, i) => `${word} ${i + 1}\n`).join('');
     client.send(burst);
@@ -355,23 +362,32 @@ describe('04 message loop', () => {
     const served = await serve(t);
     const client = await t.connect(served.port);
     const socket = await served.accepted();
-    client.sendBytes(Buffer.alloc(1024 * 1024, 'x'), '<1 MiB of x, no newline>');
+    const filler = pick(WORDS);
+    client.sendBytes(Buffer.alloc(1024 * 1024, filler), `<1 MiB of ${filler.repeat(3)}…, no newline>`);
     client.sendLine('');
-    client.sendLine('after');
+    const after = someText();
+    client.sendLine(after);
     await client.expectLine(TOO_LONG);
-    await client.expectLine('Server received: after');
+    await client.expectLine(`Server received: ${after}`);
     await rule({
       hint: 'Feed every chunk to the decoder as bytes and decode a line only once its "\\n" has arrived; drop the "\\r" of "\\r\\n".',
       guide: `${GUIDE} § Bytes before characters`,
     }, async () => {
-      const cafe = Buffer.from('café\r\n');
+      // A word cut inside its multi-byte character, then sent with \r\n.
+      const wide = pick(MULTI_BYTE);
+      const word = withChar(pick(WORDS), wide);
+      const bytes = Buffer.from(`${word}\r\n`);
+      const start = Buffer.byteLength(word.slice(0, word.indexOf(wide)));
+      const cut = start + randomInt(1, Buffer.byteLength(wide) - 1);
       const before = (await conn(served, socket)).bytesRead;
-      client.sendBytes(cafe.subarray(0, 4), 'caf + the first byte of é');
-      await serverHasRead(t, served, socket, before + 4);
-      client.sendBytes(cafe.subarray(4), 'the second byte of é + \\r\\n');
-      await client.expectLine('Server received: café');
-      client.sendBytes(Buffer.from([0xff, 0x41, 0x0a]), '<ff 41 0a>');
-      await client.expectLine('Server received: \uFFFDA');
+      const some = cut - start === 1 ? 'the first byte' : `the first ${cut - start} bytes`;
+      client.sendBytes(bytes.subarray(0, cut), `${word.slice(0, word.indexOf(wide))} + ${some} of ${wide}`);
+      await serverHasRead(t, served, socket, before + cut);
+      client.sendBytes(bytes.subarray(cut), `the rest of ${wide} + ${bytes.subarray(start + Buffer.byteLength(wide)).toString()}`);
+      await client.expectLine(`Server received: ${word}`);
+      const bad = Buffer.concat([Buffer.from([pick(INVALID_BYTES)]), Buffer.from(`${after}\n`)]);
+      client.sendBytes(bad, `<${[...bad].map((b) => b.toString(16).padStart(2, '0')).join(' ')}>`);
+      await client.expectLine(`Server received: \uFFFD${after}`);
     });
   });
 
