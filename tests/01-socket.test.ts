@@ -7,7 +7,7 @@ import { suiteDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick, randomInt } from '../kit/harness/seed.ts';
+import { pick, randomInt, shuffle } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
 import type { Outcome, Sockets } from './01-socket/driver.ts';
 
@@ -18,6 +18,8 @@ const GUIDE = 'guide/01-socket.md';
 const show = (value: unknown): string => JSON.stringify(value);
 const someHost = (): string => `127.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
 const somePort = (): number => randomInt(1024, 65535);
+const anyHost = (): string => `${randomInt(1, 223)}.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
+const DEFAULT = { host: '127.0.0.1', port: 12345 };
 
 // Calls resolveEndpoint in the driver; `processEnv` is set in the driver's own environment meanwhile.
 async function resolveIn(flags: Record<string, string>, env: Record<string, string>, processEnv: Record<string, string> = {}): Promise<Outcome> {
@@ -34,6 +36,20 @@ async function expectEndpoint(flags: Record<string, string>, env: Record<string,
   const got = await outcome(flags, env, processEnv);
   const want = `returned ${show({ host, port })}`;
   check(got === want, `resolveEndpoint(${show(flags)}, ${show(env)}) ${want}`, () => got);
+}
+
+/** One call to resolveEndpoint: the flags, the env argument, and what it must do. */
+type Case =
+  | { flags: Record<string, string>; env: Record<string, string>; want: { host: string; port: number } }
+  | { flags: Record<string, string>; env: Record<string, string>; bad: string; source: string };
+
+// Runs the cases in an order drawn from the seed: valid values are mixed with the ones to reject,
+// so neither a reply that ignores its arguments nor one that throws for every value can pass.
+async function runCases(cases: Case[]): Promise<void> {
+  for (const c of shuffle(cases)) {
+    if ('want' in c) await expectEndpoint(c.flags, c.env, c.want.host, c.want.port);
+    else await expectRejected(c.flags, c.env, c.bad, c.source);
+  }
 }
 
 // The message must quote the value as typed, name its source, and fit on one line.
@@ -53,9 +69,18 @@ describe('01 socket creation', () => {
     hint: 'Export DEFAULT_HOST = "127.0.0.1" and DEFAULT_PORT = 12345 and fall back to them.',
     guide: `${GUIDE} § Where to connect`,
   }, async () => {
-    await expectEndpoint({}, {}, '127.0.0.1', 12345);
-    await expectEndpoint({}, { CLASSCHAT_PORT: '' }, '127.0.0.1', 12345);
-    await expectEndpoint({}, { CLASSCHAT_HOST: '', CLASSCHAT_PORT: '' }, '127.0.0.1', 12345);
+    // Nothing given at all, and calls that give one half only (seeded): the other half must fall
+    // back to its own default, so a reply that never looks at its arguments cannot pass.
+    const [host, port] = [someHost(), somePort()];
+    await runCases([
+      { flags: {}, env: {}, want: DEFAULT },
+      { flags: {}, env: { CLASSCHAT_PORT: '' }, want: DEFAULT },
+      { flags: {}, env: { CLASSCHAT_HOST: '', CLASSCHAT_PORT: '' }, want: DEFAULT },
+      { flags: { port: String(port) }, env: {}, want: { host: DEFAULT.host, port } },
+      { flags: {}, env: { CLASSCHAT_HOST: host }, want: { host, port: DEFAULT.port } },
+      { flags: { host }, env: { CLASSCHAT_PORT: '' }, want: { host, port: DEFAULT.port } },
+      { flags: {}, env: { CLASSCHAT_HOST: '', CLASSCHAT_PORT: String(port) }, want: { host: DEFAULT.host, port } },
+    ]);
   });
 
   graded('flags win over CLASSCHAT_HOST/CLASSCHAT_PORT, which win over the defaults', {
@@ -93,9 +118,15 @@ describe('01 socket creation', () => {
       `${randomInt(1, 9999)}abc`,
       '',
     ];
-    for (const value of bad) await expectRejected({ port: value }, {}, value, '--port');
     const fromEnv = pick(['http', `${randomInt(1, 9)}e2`, String(randomInt(65536, 99999))]);
-    await expectRejected({}, { CLASSCHAT_PORT: fromEnv }, fromEnv, 'CLASSCHAT_PORT');
+    // Good ports, mixed in: a port that is valid must still be returned, not refused.
+    const [flagPort, envPort] = [randomInt(1, 65535), randomInt(1, 65535)];
+    await runCases([
+      ...bad.map((value): Case => ({ flags: { port: value }, env: {}, bad: value, source: '--port' })),
+      { flags: {}, env: { CLASSCHAT_PORT: fromEnv }, bad: fromEnv, source: 'CLASSCHAT_PORT' },
+      { flags: { port: String(flagPort) }, env: {}, want: { host: DEFAULT.host, port: flagPort } },
+      { flags: {}, env: { CLASSCHAT_PORT: String(envPort) }, want: { host: DEFAULT.host, port: envPort } },
+    ]);
   });
 
   graded('rejects a host that is not an IPv4 address, naming it', {
@@ -104,8 +135,14 @@ describe('01 socket creation', () => {
     guide: `${GUIDE} § Validating input`,
   }, async () => {
     const bad = [`${randomInt(256, 999)}.1.2.3`, pick(['chat server', 'example.com', '127.0.0'])];
-    for (const value of bad) await expectRejected({ host: value }, {}, value, '--host');
-    await expectRejected({}, { CLASSCHAT_HOST: '::1' }, '::1', 'CLASSCHAT_HOST');
+    // Good addresses, mixed in: a valid IPv4 address must still be returned, not refused.
+    const [flagHost, envHost] = [anyHost(), anyHost()];
+    await runCases([
+      ...bad.map((value): Case => ({ flags: { host: value }, env: {}, bad: value, source: '--host' })),
+      { flags: {}, env: { CLASSCHAT_HOST: '::1' }, bad: '::1', source: 'CLASSCHAT_HOST' },
+      { flags: { host: flagHost }, env: {}, want: { host: flagHost, port: DEFAULT.port } },
+      { flags: {}, env: { CLASSCHAT_HOST: envHost }, want: { host: envHost, port: DEFAULT.port } },
+    ]);
   });
 
   graded('creates a fresh, unbound server socket and an unconnected client socket', {

@@ -9,6 +9,7 @@ import { rule } from '../kit/harness/rule.ts';
 import { randomInt } from '../kit/harness/seed.ts';
 import { patientTimer } from '../kit/harness/patience.ts';
 import { showDuration, showText } from '../kit/harness/show.ts';
+import { waitUntil } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN } from '../kit/harness/wire.ts';
 import type { ServerState } from './02-listen/driver.ts';
 
@@ -43,6 +44,16 @@ async function takenPort(t: TestKit): Promise<number> {
   holder.listen(0, '127.0.0.1');
   await once(holder, 'listening');
   return (holder.address() as AddressInfo).port;
+}
+
+// A port that is free (and not 0): the test listens on it, then releases it.
+async function releasedPort(): Promise<number> {
+  const holder = createServer();
+  holder.listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  const { port } = holder.address() as AddressInfo;
+  await new Promise<void>((resolve) => holder.close(() => resolve()));
+  return port;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -126,6 +137,12 @@ describe('02 bind and listen', () => {
     guide: `${GUIDE} § When the port is taken`,
   }, async (t) => {
     const d = await driver.forTest(t);
+    // A free port first: listen() must bind it, so a listen() that refuses every port cannot pass.
+    const free = await releasedPort();
+    const first = await settle(listenIn(d, await driverServer(d, 'fresh'), { host: '127.0.0.1', port: free }));
+    await rule({ hint: "Reject only when 'error' fires: on a free port, listen() resolves once 'listening' does.", guide: `${GUIDE} § Binding and listening` },
+      () => check(first.ok && first.value?.port === free, `listen() on free port ${free} to resolve with port ${free}`,
+        () => (first.ok ? `it resolved with ${show(first.value)}` : `it rejected: ${showText(first.message)}`)));
     const port = await takenPort(t);
     const result = await settle(listenIn(d, await driverServer(d, 'fresh'), { host: '127.0.0.1', port }));
     const message = result.ok ? '' : result.message;
@@ -176,12 +193,18 @@ describe('02 bind and listen', () => {
     const connectIn = (endpoint: Endpoint) => async (): Promise<{ remotePort: number | null }> =>
       d.settled<{ remotePort: number | null }>((await d.call<{ promise: number }>('connect', endpoint)).promise);
     const server = freshServer(t);
+    // The test's server counts the connections that reach it: resolving is not enough, one must arrive.
+    let arrived = 0;
+    server.on('connection', () => { arrived++; });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const ok = await settle(connectIn({ host: '127.0.0.1', port }));
     const remotePort = ok.ok ? ok.value.remotePort ?? undefined : undefined;
     check(ok.ok && remotePort === port, `connect() to a listening server on port ${port} to resolve connected`, () => (ok.ok ? `remotePort ${remotePort}` : `it rejected: ${showText(ok.message)}`));
+    t.transcript.note(`connect() to 127.0.0.1:${port} resolved`);
+    await waitUntil(server, ['connection'], () => arrived > 0, `the connection from connect() to reach the test's server on port ${port}`,
+      () => 'no connection arrived (connect() resolved without connecting the socket?)', t.transcript);
 
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const bad = await settle(connectIn({ host: '127.0.0.1', port }));

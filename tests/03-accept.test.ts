@@ -11,7 +11,7 @@ import { check, ExpectationFailure } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { patient, patientTimer } from '../kit/harness/patience.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick, randomInt } from '../kit/harness/seed.ts';
+import { pick, randomInt, shuffle } from '../kit/harness/seed.ts';
 import { showDuration, showText, showWithBytes } from '../kit/harness/show.ts';
 import { settleWithin } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN, type WireClient } from '../kit/harness/wire.ts';
@@ -267,31 +267,46 @@ describe('03 accept and ACK', () => {
     };
     // The greeting arrives in two pieces (cut at a seeded place): the second is sent only once the
     // client has read the first, and it carries the next line along.
-    const cut = randomInt(1, ACK.length - 1);
-    let serverSide: Socket | undefined;
-    const split = await ackClient(t, d, (s) => {
-      serverSide = s;
-      s.write(ACK.slice(0, cut));
-    });
-    const pending = settleWithin((await readAckIn(d, split)).ended);
-    await clientHasRead(t, d, split, cut, 'the first piece to reach the client');
-    serverSide?.write(`${ACK.slice(cut)}\nServer received: x\n`);
-    const result = await pending;
-    const inTwo = result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
-    check(inTwo === `resolved ${showText(ACK)}`, `readAck() to resolve with ${showText(ACK)} when it arrives in two pieces (cut after ${cut} bytes)`, () => inTwo);
-    const crlf = await outcome((s) => s.write(`${ACK}\r\n`));
-    check(crlf === `resolved ${showText(ACK)}`, `readAck() to drop the "\\r" of a greeting ending in "\\r\\n"`, () => crlf);
-    const busy = await outcome((s) => s.end(`${BUSY}\n`));
-    check(busy.startsWith('rejected') && /busy/i.test(busy), 'readAck() to reject with a message saying the server is busy', () => busy);
-    const silent = await outcome((s) => s.end());
-    check(silent.startsWith('rejected'), 'readAck() to reject when the server closes without a greeting', () => silent);
-    let resetter: Socket | undefined;
-    const resetSocket = await ackClient(t, d, (s) => { resetter = s; });
-    const resetting = settleWithin((await readAckIn(d, resetSocket)).ended);
-    await waitFor(() => resetter !== undefined, 'the test server to accept the connection', t);
-    resetter?.resetAndDestroy();
-    const reset = await resetting;
-    check(reset.startsWith('rejected'), 'readAck() to reject when the connection is reset before the greeting', () => reset);
+    const inTwoPieces = async (): Promise<void> => {
+      const cut = randomInt(1, ACK.length - 1);
+      let serverSide: Socket | undefined;
+      const split = await ackClient(t, d, (s) => {
+        serverSide = s;
+        s.write(ACK.slice(0, cut));
+      });
+      const pending = settleWithin((await readAckIn(d, split)).ended);
+      await clientHasRead(t, d, split, cut, 'the first piece to reach the client');
+      serverSide?.write(`${ACK.slice(cut)}\nServer received: x\n`);
+      const result = await pending;
+      const inTwo = result.startsWith('resolved with ') ? `resolved ${showText(JSON.parse(result.slice('resolved with '.length)) as string)}` : result;
+      check(inTwo === `resolved ${showText(ACK)}`, `readAck() to resolve with ${showText(ACK)} when it arrives in two pieces (cut after ${cut} bytes)`, () => inTwo);
+    };
+    const withCrlf = async (): Promise<void> => {
+      const crlf = await outcome((s) => s.write(`${ACK}\r\n`));
+      check(crlf === `resolved ${showText(ACK)}`, `readAck() to drop the "\\r" of a greeting ending in "\\r\\n"`, () => crlf);
+    };
+    const busyServer = async (): Promise<void> => {
+      const busy = await outcome((s) => s.end(`${BUSY}\n`));
+      check(busy.startsWith('rejected') && /busy/i.test(busy), 'readAck() to reject with a message saying the server is busy', () => busy);
+    };
+    const silentServer = async (): Promise<void> => {
+      const silent = await outcome((s) => s.end());
+      check(silent.startsWith('rejected'), 'readAck() to reject when the server closes without a greeting', () => silent);
+    };
+    const resetServer = async (): Promise<void> => {
+      let resetter: Socket | undefined;
+      const resetSocket = await ackClient(t, d, (s) => { resetter = s; });
+      const resetting = settleWithin((await readAckIn(d, resetSocket)).ended);
+      await waitFor(() => resetter !== undefined, 'the test server to accept the connection', t);
+      resetter?.resetAndDestroy();
+      const reset = await resetting;
+      check(reset.startsWith('rejected'), 'readAck() to reject when the connection is reset before the greeting', () => reset);
+    };
+    // Every server once, then one to three more, in an order drawn from the seed: which call comes
+    // when tells nothing about how it should end.
+    const servers = [inTwoPieces, withCrlf, busyServer, silentServer, resetServer];
+    const extra = Array.from({ length: randomInt(1, 3) }, () => pick(servers));
+    for (const server of shuffle([...servers, ...extra])) await server();
   });
 
   graded('readAck() leaves the bytes after the greeting, whole, for the next reader', {
