@@ -2,13 +2,18 @@
 // The student's code runs in a driver process of its own (01-socket/driver.ts); this file only
 // judges what the driver reports. Ports, hosts and bad values are drawn from the seed
 // (kit/harness/seed.ts), so a hard-coded answer cannot pass and a failure can be replayed with SEED=.
+import { once } from 'node:events';
+import { connect as connectTo, createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe } from 'vitest';
 import { suiteDriver } from '../kit/harness/driver.ts';
 import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick, randomInt, shuffle } from '../kit/harness/seed.ts';
+import { pick, randomInt, shuffled } from '../kit/harness/seed.ts';
 import { showText } from '../kit/harness/show.ts';
+import { patientTimer } from '../kit/harness/patience.ts';
+import { waitUntil } from '../kit/harness/wait.ts';
+import { REPLY_WITHIN } from '../kit/harness/wire.ts';
 import type { Outcome, Sockets } from './01-socket/driver.ts';
 
 const driver = suiteDriver(import.meta.url, '01-socket');
@@ -16,6 +21,18 @@ afterAll(() => driver.stop());
 const GUIDE = 'guide/01-socket.md';
 
 const show = (value: unknown): string => JSON.stringify(value);
+
+/** Whether a TCP connection to `port` on loopback is accepted (refused, or no answer in time: false). */
+function connects(port: number | null): Promise<boolean> {
+  if (port === null) return Promise.resolve(false);
+  const socket = connectTo(port, '127.0.0.1');
+  return new Promise<boolean>((resolve) => {
+    const cancel = patientTimer(REPLY_WITHIN, () => resolve(false));
+    socket.once('connect', () => { cancel(); resolve(true); });
+    socket.once('error', () => { cancel(); resolve(false); });
+  }).finally(() => socket.destroy());
+}
+
 const someHost = (): string => `127.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
 const somePort = (): number => randomInt(1024, 65535);
 const anyHost = (): string => `${randomInt(1, 223)}.${randomInt(0, 255)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
@@ -46,7 +63,7 @@ type Case =
 // Runs the cases in an order drawn from the seed: valid values are mixed with the ones to reject,
 // so neither a reply that ignores its arguments nor one that throws for every value can pass.
 async function runCases(cases: Case[]): Promise<void> {
-  for (const c of shuffle(cases)) {
+  for (const c of shuffled(cases)) {
     if ('want' in c) await expectEndpoint(c.flags, c.env, c.want.host, c.want.port);
     else await expectRejected(c.flags, c.env, c.bad, c.source);
   }
@@ -152,7 +169,14 @@ describe('01 socket creation', () => {
   }, async (t) => {
     const d = await driver.get();
     t.defer(() => d.call('cleanup'));
-    const got = await d.call<Sockets>('sockets');
+    // The test's own server, for the client socket to connect to once the report is made.
+    const arrivals = createServer((socket) => socket.destroy());
+    t.defer(() => arrivals.close());
+    arrivals.listen(0, '127.0.0.1');
+    await once(arrivals, 'listening');
+    let arrived = 0;
+    arrivals.on('connection', () => { arrived++; });
+    const got = await d.call<Sockets>('sockets', (arrivals.address() as AddressInfo).port);
     check(got.isServer, 'createServerSocket() to return a net.Server', () => `a ${got.server}`);
     check(!got.serverTwiceSame, 'a new server on every call', () => 'the same object twice');
     check(got.isSocket, 'createClientSocket() to return a net.Socket', () => `a ${got.client}`);
@@ -161,6 +185,12 @@ describe('01 socket creation', () => {
     check(!got.serverListening && got.serverAddress === 'null', 'a server that is not listening yet (binding is stage 2)', () => `a server bound to ${got.serverAddress}`);
     check(got.clientRemotePort === null && !got.clientConnecting && !got.clientDestroyed, 'a socket that is not connected yet (connecting is stage 2)',
       () => `a socket connected, connecting or already failed (to port ${got.clientRemotePort ?? undefined})`);
+    // Then the two are used as stage 2 will, and the wire has the last word: the server accepts a
+    // connection from this test, and the client's connection reaches this test's server.
+    check(typeof got.listeningPort === 'number', 'the server to listen once listen() is called on it', () => 'it could not listen', t.transcript);
+    check(await connects(got.listeningPort), `a connection to the server, listening on port ${got.listeningPort}`, () => 'the connection was refused', t.transcript);
+    await waitUntil(arrivals, ['connection'], () => arrived > 0, "the client socket's connection to reach the test's server",
+      () => 'no connection arrived', t.transcript);
   });
 });
 

@@ -11,7 +11,7 @@ import { check, ExpectationFailure } from '../kit/harness/failure.ts';
 import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { patient, patientTimer } from '../kit/harness/patience.ts';
 import { rule } from '../kit/harness/rule.ts';
-import { pick, randomInt, shuffle } from '../kit/harness/seed.ts';
+import { pick, randomInt, shuffled } from '../kit/harness/seed.ts';
 import { showDuration, showText, showWithBytes } from '../kit/harness/show.ts';
 import { settleWithin } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN, type WireClient } from '../kit/harness/wire.ts';
@@ -306,7 +306,7 @@ describe('03 accept and ACK', () => {
     // when tells nothing about how it should end.
     const servers = [inTwoPieces, withCrlf, busyServer, silentServer, resetServer];
     const extra = Array.from({ length: randomInt(1, 3) }, () => pick(servers));
-    for (const server of shuffle([...servers, ...extra])) await server();
+    for (const server of shuffled([...servers, ...extra])) await server();
   });
 
   graded('readAck() leaves the bytes after the greeting, whole, for the next reader', {

@@ -32,7 +32,7 @@ export const randomInt = (min: number, max: number): number => min + Math.floor(
 export const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
 /** A copy of `items` in an order drawn from the seed (Fisher-Yates), so position reveals nothing. */
-export function shuffle<T>(items: readonly T[]): T[] {
+export function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = randomInt(0, i);
@@ -43,13 +43,3 @@ export function shuffle<T>(items: readonly T[]): T[] {
 
 /** The line a failure adds once the suite has drawn from the seed: how to replay the same inputs. */
 export const seedNote = (): string => (used ? `Inputs from seed ${SEED} (SEED=${SEED} repeats them).` : '');
-
-/** A copy of `items` in an order drawn from the seed (Fisher–Yates). */
-export function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}

@@ -1,6 +1,7 @@
 // Stage 1's driver: runs the student's endpoint.ts in a process of its own and answers the
 // suite's calls (kit/harness/driver.ts). It reports what the code did; the suite judges it.
-import { Server, Socket } from 'node:net';
+import { once } from 'node:events';
+import { Server, Socket, type AddressInfo } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
 import { errorText, serveDriver, type DriverContext } from '../../kit/harness/driver-protocol.ts';
 import { studentModule } from '../../kit/harness/target.ts';
@@ -26,11 +27,36 @@ export interface Sockets {
   clientRemotePort: number | null;
   clientConnecting: boolean;
   clientDestroyed: boolean;
+  /**
+   * Then both are used as stage 2 will use them: the server listens on a free loopback port (this
+   * one), for the test to connect to, and the client connects to the test's port.
+   */
+  listeningPort: number | null;
 }
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
+/**
+ * Uses the sockets as stage 2 will: the server listens on a free loopback port (returned, or null
+ * if it cannot), the client connects to the test's port. What the test then sees on the wire is
+ * the proof, not this process's word.
+ */
+async function useSockets(server: unknown, client: unknown, testPort: number | undefined): Promise<number | null> {
+  if (client instanceof Socket && testPort !== undefined && !client.connecting && !client.destroyed) {
+    client.on('error', () => {});
+    client.connect(testPort, '127.0.0.1');
+  }
+  if (!(server instanceof Server) || server.listening) return null;
+  try {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return (server.address() as AddressInfo).port;
+  } catch {
+    return null;
+  }
 }
 
 // Loaded at once, while the suite is still starting; a failure to load is what the first call reports.
@@ -53,7 +79,7 @@ void serveDriver({
     }
   },
 
-  async sockets(ctx: DriverContext): Promise<Sockets> {
+  async sockets(ctx: DriverContext, testPort?: number): Promise<Sockets> {
     const { createServerSocket, createClientSocket } = await stage1();
     const a = createServerSocket();
     const b = createServerSocket();
@@ -66,7 +92,7 @@ void serveDriver({
       client: describeValue(c), isSocket: c instanceof Socket, clientTwiceSame: c === d,
     };
     await turn();
-    return {
+    const state = {
       ...report,
       serverListening: a instanceof Server && a.listening,
       serverAddress: a instanceof Server ? JSON.stringify(a.address()) : 'null',
@@ -74,5 +100,6 @@ void serveDriver({
       clientConnecting: c instanceof Socket && c.connecting,
       clientDestroyed: c instanceof Socket && c.destroyed,
     };
+    return { ...state, listeningPort: await useSockets(a, c, testPort) };
   },
 }, [stage1()]);
