@@ -1,5 +1,6 @@
 // Stage 2 graded suite: binding, the listening line, clear errors, restart, and connecting.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { connect as connectTo, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, describe } from 'vitest';
 import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
@@ -46,14 +47,33 @@ async function takenPort(t: TestKit): Promise<number> {
   return (holder.address() as AddressInfo).port;
 }
 
-// A port that is free (and not 0): the test listens on it, then releases it.
+/**
+ * A port that is free (and not 0), released for the student's listen() to take. It is drawn below
+ * the kernel's ephemeral range, which nothing that listens on port 0 or connects out is ever given,
+ * so no other test can take it between its release here and the student's bind.
+ */
 async function releasedPort(): Promise<number> {
-  const holder = createServer();
-  holder.listen(0, '127.0.0.1');
-  await once(holder, 'listening');
-  const { port } = holder.address() as AddressInfo;
-  await new Promise<void>((resolve) => holder.close(() => resolve()));
-  return port;
+  const low = ephemeralLow();
+  for (;;) {
+    const port = randomInt(20_000, Math.max(20_001, low - 1));
+    if (port === 12345) continue; // ClassChat's own default, which a person may be running
+    const holder = createServer();
+    holder.on('error', () => {});
+    holder.listen(port, '127.0.0.1');
+    const [event] = await Promise.race([once(holder, 'listening').then(() => ['listening']), once(holder, 'error').then(() => ['error'])]);
+    if (event !== 'listening') continue; // someone listens there: draw another
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+    return port;
+  }
+}
+
+/** Where the kernel's ephemeral ports begin (Linux: /proc; elsewhere 32768, below macOS's 49152 too). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; message: string };

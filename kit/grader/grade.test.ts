@@ -127,7 +127,7 @@ describe('grading a class with hostile submissions', () => {
       const got = Object.fromEntries(byName(student).stages.map((s) => [s.number, s.points]));
       const want = Object.fromEntries(GRADED.map((s) => [s.number, expectedPoints(student, s.number)]));
       const failures = byName(student).tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message.slice(-400)}`);
-      expect(got, `${student}'s failed tests:\n${failures.join('\n')}`).toEqual(want);
+      expect(got, `${student}'s notes: ${byName(student).notes.join(' | ') || 'none'}\nfailed tests:\n${failures.join('\n')}`).toEqual(want);
     });
   }
 
