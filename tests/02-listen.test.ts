@@ -1,6 +1,5 @@
 // Stage 2 graded suite: binding, the listening line, clear errors, restart, and connecting.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { connect as connectTo, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, describe } from 'vitest';
 import { suiteDriver, type TestDriver } from '../kit/harness/driver.ts';
@@ -9,6 +8,7 @@ import { graded, type TestKit } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { randomInt } from '../kit/harness/seed.ts';
 import { patientTimer } from '../kit/harness/patience.ts';
+import { unusedPort } from '../kit/harness/ports.ts';
 import { showDuration, showText } from '../kit/harness/show.ts';
 import { waitUntil } from '../kit/harness/wait.ts';
 import { REPLY_WITHIN } from '../kit/harness/wire.ts';
@@ -45,35 +45,6 @@ async function takenPort(t: TestKit): Promise<number> {
   holder.listen(0, '127.0.0.1');
   await once(holder, 'listening');
   return (holder.address() as AddressInfo).port;
-}
-
-/**
- * A port that is free (and not 0), released for the student's listen() to take. It is drawn below
- * the kernel's ephemeral range, which nothing that listens on port 0 or connects out is ever given,
- * so no other test can take it between its release here and the student's bind.
- */
-async function releasedPort(): Promise<number> {
-  const low = ephemeralLow();
-  for (;;) {
-    const port = randomInt(20_000, Math.max(20_001, low - 1));
-    if (port === 12345) continue; // ClassChat's own default, which a person may be running
-    const holder = createServer();
-    holder.on('error', () => {});
-    holder.listen(port, '127.0.0.1');
-    const [event] = await Promise.race([once(holder, 'listening').then(() => ['listening']), once(holder, 'error').then(() => ['error'])]);
-    if (event !== 'listening') continue; // someone listens there: draw another
-    await new Promise<void>((resolve) => holder.close(() => resolve()));
-    return port;
-  }
-}
-
-/** Where the kernel's ephemeral ports begin (Linux: /proc; elsewhere 32768, below macOS's 49152 too). */
-function ephemeralLow(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
-  } catch {
-    return 32_768;
-  }
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -158,7 +129,7 @@ describe('02 bind and listen', () => {
   }, async (t) => {
     const d = await driver.forTest(t);
     // A free port first: listen() must bind it, so a listen() that refuses every port cannot pass.
-    const free = await releasedPort();
+    const free = await unusedPort();
     const first = await settle(listenIn(d, await driverServer(d, 'fresh'), { host: '127.0.0.1', port: free }));
     await rule({ hint: "Reject only when 'error' fires: on a free port, listen() resolves once 'listening' does.", guide: `${GUIDE} § Binding and listening` },
       () => check(first.ok && first.value?.port === free, `listen() on free port ${free} to resolve with port ${free}`,

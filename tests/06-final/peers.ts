@@ -1,6 +1,7 @@
 // The other ends the stage 6 tests play: a scripted server for testing the client program alone,
 // and raw TCP clients for testing the server program alone.
 import { once } from 'node:events';
+import { unusedPort } from '../../kit/harness/ports.ts';
 import { readdirSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
@@ -77,15 +78,8 @@ function tailOf(program: Program): string {
   return text ? `; its stderr: ${showText(text.slice(-300), 300)}` : '';
 }
 
-/** A port with nothing listening: bound on port 0, noted, and closed again. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port with nothing listening (kit/harness/ports.ts: one no other test can take meanwhile). */
+export const closedPort = unusedPort;
 
 /** A port that is surely taken: the test listens on it until it ends. */
 export async function takenPort(t: TestKit): Promise<number> {
