@@ -19,7 +19,7 @@ import { gradeBook, writeExports } from './exports.ts';
 import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
 import { Program } from '../harness/program.ts';
 import { Transcript } from '../harness/transcript.ts';
-import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, runnableTasks, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 
 const ROOT = kitRoot();
 const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
@@ -315,6 +315,18 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     const child = Number(readFileSync(`/proc/${program}/task/${program}/children`, 'utf8').trim().split(' ')[0]);
     await p.stop();
     expect(members).toEqual(expect.arrayContaining([p.pid, program, child]));
+  });
+
+  test('its busy threads are counted as its own load (which the grader leaves out of its run\'s stretch)', async () => {
+    const before = runnableTasks(sandbox.spec);
+    const p = run(`
+      const { spawn } = require('node:child_process');
+      for (let i = 0; i < 6; i++) spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+      console.log('spinning');`);
+    await p.waitForLine('stdout', 'spinning', (l) => l === 'spinning', 20_000);
+    // Six loops, each runnable (or throttled, which the kernel still shows as R).
+    await expect.poll(() => runnableTasks(sandbox.spec), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 6);
+    await p.stop();
   });
 
   test('cannot start more than the process limit, and nothing of it outlives its stop()', async () => {

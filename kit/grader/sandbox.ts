@@ -131,6 +131,21 @@ export function sandboxed(command: string, args: readonly string[], cwd: string 
   return { command: '/bin/sh', args: ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd())), 'sandbox', command, ...args] };
 }
 
+/**
+ * Threads of a sandbox's run that want a CPU now (state R, throttled ones too), from its cpu
+ * cgroup: the load the submission makes itself. 0 without a sandbox.
+ */
+export function runnableTasks(spec: SandboxSpec | undefined): number {
+  const cpu = spec?.cgroups.find((cg) => cg.split('/').includes('cpu'));
+  if (!cpu) return 0;
+  let count = 0;
+  for (const tid of safeRead(join(cpu, 'tasks')).split('\n').filter(Boolean)) {
+    const stat = safeRead(`/proc/${tid}/stat`);
+    if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R') count++;
+  }
+  return count;
+}
+
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? 'ip';
 
 /**

@@ -44,6 +44,15 @@ export function slowness(): number {
   return peak.value * timeScale();
 }
 
+/**
+ * How slow the machine is for everyone but `own` tasks (a run's own sandboxed processes): the
+ * grader stretches a submission's whole run with this, so that load the submission makes itself
+ * does not buy it more time. Not remembered as a peak: the caller keeps its own.
+ */
+export function slownessWithout(own: number): number {
+  return Math.min(MAX_SLOWNESS, Math.max(1, (demand() - own) / CORES)) * timeScale();
+}
+
 /** The most a window can stretch: `ms` at the highest slowness there is. */
 export const longest = (ms: number): number => Math.round(ms * MAX_SLOWNESS * timeScale());
 

@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { killGroup } from '../harness/program.ts';
 import { TEST_LIMIT_MS } from '../harness/graded.ts';
-import { patient } from '../harness/patience.ts';
+import { patient, slowness, slownessWithout } from '../harness/patience.ts';
+import { runnableTasks, sandboxSpec } from '../grader/sandbox.ts';
 import { kitRoot, stageId, testFile, type Stage } from '../stages.ts';
 import { aborted, onAbort } from './abort.ts';
 import { groupCpuMs } from './cpu.ts';
@@ -47,7 +48,7 @@ export interface RunOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Run from this copy of the kit instead of the kit itself (the grader's copy has no solutions/). */
   kitDir?: string;
-  /** Kill the run after this long in total (stretched with the load, at most twice). */
+  /** Kill the run after this long in total (stretched with the load, less the run's own). */
   limitMs?: number;
   /** Kill the run when no test has finished for this long. */
   stallMs?: number;
@@ -83,8 +84,6 @@ export interface RunOutcome {
 
 const STDERR_CAP = 16 * 1024;
 const DEFAULT_LIMIT_MS = 240_000;
-/** How far the whole run's limit stretches with load at most (a single wait stretches up to 8 times). */
-const MAX_RUN_STRETCH = 2;
 /** CPU one test process may burn without any test finishing: only an infinite loop gets there. */
 const STALL_CPU_MS = 10_000;
 
@@ -96,9 +95,20 @@ const STALL_CPU_MS = 10_000;
 export async function runSuites(opts: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   const limitMs = opts.limitMs ?? DEFAULT_LIMIT_MS;
-  // The run's limit stretches with the machine's load, measured when it is checked, but never past
-  // MAX_RUN_STRETCH: a submission that loads the machine itself must not buy itself 8 times as long.
-  const limit = (): number => Math.min(patient(limitMs), limitMs * MAX_RUN_STRETCH);
+  // The run's limit stretches with the machine's load, measured when it is checked and never
+  // shrinking again; under the grader, less the load the submission's own sandboxed processes make
+  // (one that keeps a hundred busy loops running must not buy itself eight times as long).
+  const spec = sandboxSpec({ ...opts.baseEnv, ...opts.env });
+  let stretch = 1;
+  let measured = 0;
+  const limit = (): number => {
+    // Once a second at most: counting a sandbox's threads reads /proc for each of them.
+    if (Date.now() - measured >= 1000) {
+      measured = Date.now();
+      stretch = Math.max(stretch, spec ? slownessWithout(runnableTasks(spec)) : slowness());
+    }
+    return Math.round(limitMs * stretch);
+  };
   const left = (): number => started + limit() - Date.now();
   const records: RunRecord[] = [];
   let pending = [...opts.stages];
