@@ -2,7 +2,7 @@
 // The student's code runs in a driver process of its own (01-socket/driver.ts); this file only
 // judges what the driver reports. Ports, hosts and bad values are drawn from the seed
 // (kit/harness/seed.ts), so a hard-coded answer cannot pass and a failure can be replayed with SEED=.
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { connect as connectTo, createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe } from 'vitest';
 import { suiteDriver } from '../kit/harness/driver.ts';
@@ -22,14 +22,14 @@ const GUIDE = 'guide/01-socket.md';
 
 const show = (value: unknown): string => JSON.stringify(value);
 
-/** Whether a TCP connection to `port` on loopback is accepted (refused, or no answer in time: false). */
-function connects(port: number | null): Promise<boolean> {
-  if (port === null) return Promise.resolve(false);
+/** Connects to `port` on loopback; resolves with the connection's own port once connected, or null. */
+function connectFrom(port: number | null): Promise<number | null> {
+  if (port === null) return Promise.resolve(null);
   const socket = connectTo(port, '127.0.0.1');
-  return new Promise<boolean>((resolve) => {
-    const cancel = patientTimer(REPLY_WITHIN, () => resolve(false));
-    socket.once('connect', () => { cancel(); resolve(true); });
-    socket.once('error', () => { cancel(); resolve(false); });
+  return new Promise<number | null>((resolve) => {
+    const cancel = patientTimer(REPLY_WITHIN, () => resolve(null));
+    socket.once('connect', () => { cancel(); resolve(socket.localPort ?? null); });
+    socket.once('error', () => { cancel(); resolve(null); });
   }).finally(() => socket.destroy());
 }
 
@@ -167,16 +167,19 @@ describe('01 socket creation', () => {
     hint: 'Return new net.Server(...) and new net.Socket() on every call: creating a socket does not bind or connect it.',
     guide: `${GUIDE} § Two kinds of socket`,
   }, async (t) => {
-    const d = await driver.get();
-    t.defer(() => d.call('cleanup'));
+    const d = await driver.forTest(t);
     // The test's own server, for the client socket to connect to once the report is made.
     const arrivals = createServer((socket) => socket.destroy());
     t.defer(() => arrivals.close());
     arrivals.listen(0, '127.0.0.1');
     await once(arrivals, 'listening');
+    const arrivalsPort = (arrivals.address() as AddressInfo).port;
     let arrived = 0;
     arrivals.on('connection', () => { arrived++; });
-    const got = await d.call<Sockets>('sockets', (arrivals.address() as AddressInfo).port);
+    const accepted = new Set<number>();
+    const acceptedNow = new EventEmitter();
+    d.on('accepted', (port) => { accepted.add(Number(port)); acceptedNow.emit('accepted'); });
+    const got = await d.call<Sockets>('sockets', arrivalsPort);
     check(got.isServer, 'createServerSocket() to return a net.Server', () => `a ${got.server}`);
     check(!got.serverTwiceSame, 'a new server on every call', () => 'the same object twice');
     check(got.isSocket, 'createClientSocket() to return a net.Socket', () => `a ${got.client}`);
@@ -185,12 +188,16 @@ describe('01 socket creation', () => {
     check(!got.serverListening && got.serverAddress === 'null', 'a server that is not listening yet (binding is stage 2)', () => `a server bound to ${got.serverAddress}`);
     check(got.clientRemotePort === null && !got.clientConnecting && !got.clientDestroyed, 'a socket that is not connected yet (connecting is stage 2)',
       () => `a socket connected, connecting or already failed (to port ${got.clientRemotePort ?? undefined})`);
-    // Then the two are used as stage 2 will, and the wire has the last word: the server accepts a
-    // connection from this test, and the client's connection reaches this test's server.
-    check(typeof got.listeningPort === 'number', 'the server to listen once listen() is called on it', () => 'it could not listen', t.transcript);
-    check(await connects(got.listeningPort), `a connection to the server, listening on port ${got.listeningPort}`, () => 'the connection was refused', t.transcript);
+    // Then the two are used as stage 2 will, and the wire has the last word: the client's connection
+    // reaches this test's server, and a connection from this test reaches the student's server
+    // (which names the peer's port: only a connection that really arrived there can be named).
     await waitUntil(arrivals, ['connection'], () => arrived > 0, "the client socket's connection to reach the test's server",
       () => 'no connection arrived', t.transcript);
+    check(typeof got.listeningPort === 'number' && got.listeningPort !== arrivalsPort, 'the server to listen once listen() is called on it', () => 'it could not listen', t.transcript);
+    const from = await connectFrom(got.listeningPort);
+    check(from !== null, `a connection to the server, listening on port ${got.listeningPort}`, () => 'the connection was refused', t.transcript);
+    await waitUntil(acceptedNow, ['accepted'], () => accepted.has(from!), `the server listening on port ${got.listeningPort} to accept the test's connection`,
+      () => 'it never accepted it', t.transcript);
   });
 });
 

@@ -29,7 +29,8 @@ export interface Sockets {
   clientDestroyed: boolean;
   /**
    * Then both are used as stage 2 will use them: the server listens on a free loopback port (this
-   * one), for the test to connect to, and the client connects to the test's port.
+   * one), for the test to connect to (each connection it accepts is an `accepted` event with the
+   * peer's port), and the client connects to the test's port.
    */
   listeningPort: number | null;
 }
@@ -44,13 +45,18 @@ function describeValue(value: unknown): string {
  * if it cannot), the client connects to the test's port. What the test then sees on the wire is
  * the proof, not this process's word.
  */
-async function useSockets(server: unknown, client: unknown, testPort: number | undefined): Promise<number | null> {
+async function useSockets(ctx: DriverContext, server: unknown, client: unknown, testPort: number | undefined): Promise<number | null> {
   if (client instanceof Socket && testPort !== undefined && !client.connecting && !client.destroyed) {
     client.on('error', () => {});
     client.connect(testPort, '127.0.0.1');
   }
   if (!(server instanceof Server) || server.listening) return null;
   try {
+    // Each connection it accepts is named by the peer's port: the test knows which one is its own.
+    server.on('connection', (socket: Socket) => {
+      ctx.emit('accepted', socket.remotePort ?? null);
+      socket.destroy();
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return (server.address() as AddressInfo).port;
@@ -100,6 +106,6 @@ void serveDriver({
       clientConnecting: c instanceof Socket && c.connecting,
       clientDestroyed: c instanceof Socket && c.destroyed,
     };
-    return { ...state, listeningPort: await useSockets(a, c, testPort) };
+    return { ...state, listeningPort: await useSockets(ctx, a, c, testPort) };
   },
 }, [stage1()]);
