@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { ExpectationFailure } from './failure.ts';
-import { UNREAD_CAP_CHARS, WireClient } from './wire.ts';
+import { UNREAD_CAP_CHARS, UNREAD_CAP_LINES, UNREAD_TOTAL_CAP_CHARS, WireClient } from './wire.ts';
 
 let server: Server;
 let client: WireClient | undefined;
@@ -118,3 +118,49 @@ test('more than the cap without a newline fails with what arrived, not "no respo
   client = await WireClient.connect(port);
   await expect(client.nextLine('a line', { within: 300 })).rejects.toThrow(/more than 8 MiB with no "\\n"/);
 });
+
+/** A server whose every connection pumps `line` as fast as TCP lets it, up to `count` times. */
+async function pumping(line: string, count: number): Promise<{ port: number; senders: Socket[] }> {
+  const senders: Socket[] = [];
+  const port = await serve((s) => {
+    senders.push(s);
+    s.on('error', () => {});
+    let written = 0;
+    const pump = (): void => {
+      while (written < count) {
+        written++;
+        if (!s.write(line)) {
+          s.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+  return { port, senders };
+}
+
+test('a flood of empty lines is held back by their number, not only their bytes', async () => {
+  const { port, senders } = await pumping('\n'.repeat(1024), 4096); // 4 million empty lines
+  client = await WireClient.connect(port);
+  await expect.poll(() => client!.socket.isPaused() && senders[0]?.writableNeedDrain, { timeout: 10_000 }).toBe(true);
+  // One chunk (at most 64 KiB, so 64 Ki lines) may arrive past the cap before the pause.
+  expect(client.unreadLines).toBeGreaterThan(UNREAD_CAP_LINES);
+  expect(client.unreadLines).toBeLessThan(UNREAD_CAP_LINES + 70_000);
+});
+
+test('many connections share one budget of unread text; reading one lets it go on', async () => {
+  const { port, senders } = await pumping(`${'w'.repeat(1023)}\n`, 16 * 1024); // 16 MiB each
+  const clients: WireClient[] = [];
+  try {
+    for (let i = 0; i < 12; i++) clients.push(await WireClient.connect(port));
+    // Twelve would hold 96 MiB at 8 MiB each: the shared budget stops them first.
+    await expect.poll(() => clients.every((c) => c.socket.isPaused() || c.isClosed) && senders.every((s) => s.writableNeedDrain), { timeout: 20_000 }).toBe(true);
+    expect(WireClient.unreadEverywhere).toBeLessThanOrEqual(UNREAD_TOTAL_CAP_CHARS + 12 * 64 * 1024);
+    // Reading one connection to its end frees the budget for it: all 16 MiB arrive.
+    const first = clients[0];
+    for (let i = 0; i < 16 * 1024; i++) await first.nextLine('a line of the flood', { within: 10_000 });
+  } finally {
+    for (const c of clients) c.destroy();
+  }
+}, 60_000);

@@ -20,6 +20,13 @@ export const REPLY_WITHIN = 2000;
  * every protocol exchange of the suites is far smaller.
  */
 export const UNREAD_CAP_CHARS = 8 * 1024 * 1024;
+/** Unread lines one connection may hold (a flood of empty lines costs a line each, not bytes). */
+export const UNREAD_CAP_LINES = 100_000;
+/** Unread text of every connection of the tests' process together: many connections, one budget. */
+export const UNREAD_TOTAL_CAP_CHARS = 64 * 1024 * 1024;
+
+/** What every connection of this process holds unread, and the connections held back for it. */
+const everyone = { unread: 0, heldBack: new Set<WireClient>() };
 
 export interface WaitOptions {
   within?: number;
@@ -54,6 +61,7 @@ export class WireClient {
       this.waiters.wake();
     });
     socket.on('close', () => {
+      this.forget();
       this.closed = true;
       // Bytes after the last "\n" are not a line: the protocol ends every line with one.
       this.unterminated = this.partial + this.decoder.end();
@@ -117,8 +125,12 @@ export class WireClient {
     const waited = await this.waiters.until(() => this.lines.length > 0 || this.closed || this.error !== undefined, within);
     const line = this.lines.shift();
     if (line !== undefined) {
-      this.unread -= line.length;
-      if (this.socket.isPaused() && this.unread + this.partial.length < UNREAD_CAP_CHARS / 2) this.socket.resume();
+      this.count(-(line.length + 1));
+      // The test reads this one: it goes on as soon as it holds little itself, whatever the others
+      // hold (it pauses again at its next chunk while everyone is over budget, so the test's
+      // memory grows only as fast as the test reads).
+      if (everyone.heldBack.has(this) && this.wellUnder()) this.letGo();
+      WireClient.letThrough();
       return line.endsWith('\r') ? line.slice(0, -1) : line;
     }
     if (this.partial.length > UNREAD_CAP_CHARS) throw this.failure(what, `more than ${UNREAD_CAP_CHARS / 2 ** 20} MiB with no "\\n" (the test stopped reading there)`);
@@ -172,14 +184,59 @@ export class WireClient {
       start = nl + 1;
     }
     this.partial += text.slice(start);
-    if (this.unread + this.partial.length > UNREAD_CAP_CHARS) this.socket.pause();
+    if (this.overCap()) {
+      this.socket.pause();
+      everyone.heldBack.add(this);
+    }
     this.waiters.wake();
+  }
+
+  private overCap(): boolean {
+    return this.unread + this.partial.length > UNREAD_CAP_CHARS || this.lines.length > UNREAD_CAP_LINES || everyone.unread > UNREAD_TOTAL_CAP_CHARS;
+  }
+
+  /** Unread text changed by `chars` here (a line counts its newline too); a closed connection's is its own. */
+  private count(chars: number): void {
+    this.unread += chars;
+    if (!this.closed) everyone.unread += chars;
+  }
+
+  /** Complete lines received and not read yet. */
+  get unreadLines(): number {
+    return this.lines.length;
+  }
+
+  /** Unread text of every open connection of this process together (what UNREAD_TOTAL_CAP_CHARS bounds). */
+  static get unreadEverywhere(): number {
+    return everyone.unread;
+  }
+
+  /** Lets held-back connections read again once they, and everyone, are well under the caps. */
+  private static letThrough(): void {
+    if (everyone.unread > UNREAD_TOTAL_CAP_CHARS / 2) return;
+    for (const client of everyone.heldBack) if (client.wellUnder()) client.letGo();
+  }
+
+  private wellUnder(): boolean {
+    return this.unread + this.partial.length < UNREAD_CAP_CHARS / 2 && this.lines.length < UNREAD_CAP_LINES / 2;
+  }
+
+  private letGo(): void {
+    everyone.heldBack.delete(this);
+    this.socket.resume();
+  }
+
+  /** A closed connection can receive nothing more: what it holds leaves everyone's budget. */
+  private forget(): void {
+    everyone.unread -= this.unread;
+    everyone.heldBack.delete(this);
+    WireClient.letThrough();
   }
 
   private pushLine(line: string): void {
     this.transcript.add('received', this.who, `${line}\n`);
     this.lines.push(line);
-    this.unread += line.length;
+    this.count(line.length + 1);
   }
 
   private closeDescription(): string {
