@@ -54,3 +54,40 @@ test('one line longer than a protocol line may be (1 MiB) stops the driver too',
   expect(gone).toBe('it flooded the channel to the tests');
   await driver.stop();
 }, 60_000);
+
+test('connections to the driver\'s listener that never say hello are few, and none outlives the start', async () => {
+  // A process that first opens a crowd of silent connections to the listener, then says hello.
+  const file = join(dir, 'crowd-driver.mjs');
+  writeFileSync(file, `
+    import { connect } from 'node:net';
+    const [port, token] = process.env.${DRIVER_VAR}.split(':');
+    const silent = [];
+    let settled = 0, closed = 0;
+    for (let i = 0; i < 200; i++) {
+      const s = connect(Number(port), '127.0.0.1');
+      silent.push(s);
+      s.on('error', () => {});
+      let done = false;
+      const settle = () => { if (!done && (done = true) && ++settled === 200) hello(); };
+      s.on('connect', settle);
+      s.on('close', () => { settle(); if (++closed === 200) report(); });
+    }
+    let channel, ready = false, pendingReport = false;
+    function report() {
+      if (!ready) { pendingReport = true; return; }
+      channel.write(JSON.stringify({ event: 'all-closed', data: closed }) + '\\n');
+    }
+    function hello() {
+      channel = connect(Number(port), '127.0.0.1', () => {
+        channel.write(JSON.stringify({ hello: token }) + '\\n');
+        ready = true;
+        if (pendingReport) report();
+      });
+      channel.on('error', () => {});
+    }
+  `);
+  const driver = await Driver.start(file, 'not-a-stage');
+  // Every silent one is closed: past the few the listener takes at once, or when the driver is in.
+  expect(await new Promise((resolve) => driver.on('all-closed', resolve))).toBe(200);
+  await driver.stop();
+}, 60_000);

@@ -22,6 +22,8 @@ export const CALL_WITHIN = 10_000;
  * is a flood of the tests' process, and the driver is stopped.
  */
 export const CHANNEL_CAP_BYTES = 8 * 1024 * 1024;
+/** Connections to a driver's listener that have not said hello, kept at most while it starts. */
+const MAX_STRANGERS = 16;
 /** Settlements kept for promises no test has asked about yet (a suite tracks a few dozen). */
 const MAX_SETTLEMENTS = 10_000;
 
@@ -89,6 +91,9 @@ export class Driver {
     const token = randomBytes(16).toString('hex');
     const built = await buildDriver(driverFile, stageFolder);
     const listener = createServer();
+    // A student's process may connect here too: a few silent ones are kept at most (the oldest goes
+    // first), none after the start.
+    const strangers = new Set<Socket>();
     listener.listen(0, '127.0.0.1');
     await once(listener, 'listening');
     const { port } = listener.address() as AddressInfo;
@@ -105,8 +110,15 @@ export class Driver {
           cancel();
           reject(new Error(`the driver that runs your code exited (${describeExit(exit)}) before it started${tail(program)}`));
         });
-        // Only a connection that opens with the token is the driver; anything else is dropped.
+        // Only a connection that opens with the token is the driver; anything else is dropped, and
+        // whatever has not spoken by the time the driver is in goes too (see finally).
         listener.on('connection', (socket) => {
+          strangers.add(socket);
+          if (strangers.size > MAX_STRANGERS) {
+            const [oldest] = strangers;
+            strangers.delete(oldest);
+            oldest.destroy();
+          }
           socket.on('error', () => {});
           socket.once('data', (chunk: Buffer) => {
             const nl = chunk.indexOf(0x0a);
@@ -121,6 +133,7 @@ export class Driver {
               return;
             }
             cancel();
+            strangers.delete(socket);
             // Bytes after the hello belong to the protocol: give them back to the stream.
             const after = chunk.subarray(nl + 1);
             if (after.length) socket.unshift(after);
@@ -135,6 +148,7 @@ export class Driver {
       throw err;
     } finally {
       listener.close();
+      for (const socket of strangers) socket.destroy();
     }
   }
 
