@@ -37,3 +37,9 @@ test('Gradescope shows the outputs as plain text; JUnit escapes them', () => {
   expect(xml).toContain('&lt;/failure&gt;&lt;x&gt;');
   expect(xml).not.toContain('</failure><x>');
 });
+
+test('a note is shown as code on the feedback page: a file name cannot make a link, an image or bold text', () => {
+  const note = 'Refused: 01-socket/[regrade approved](https://evil.example) <img src=x> **FULL MARKS** `x` is a link';
+  const page = toFeedback(student('x', [note]));
+  expect(page).toContain(`- \`\` ${note} \`\``);
+});

@@ -71,19 +71,28 @@ export function toFeedback(s: StudentGrade): string {
   lines.push('| Stage | Points |', '|---|---|');
   for (const st of s.stages) lines.push(`| ${st.id} ${st.title} | ${showPoints(st.points)} / ${showPoints(st.maxPoints)} |`);
   lines.push('');
-  if (s.notes.length) lines.push('## Notes', '', ...s.notes.map((n) => `- ${n}`), '');
+  // Notes quote the submission (its file names): as code, so no link, image or HTML in them renders.
+  if (s.notes.length) lines.push('## Notes', '', ...s.notes.map((n) => `- ${codeSpan(n)}`), '');
   const failed = s.tests.filter((t) => t.status !== 'passed');
   if (failed.length === 0) lines.push('Every test passed.');
   else lines.push('## What to fix', '');
   for (const t of failed) {
     const message = t.message || '(no message)';
-    // A fence longer than any run of backticks in the message: a message cannot close it early.
-    const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    const fence = ticksAround(message, 3);
     lines.push(`### Stage ${t.stage}: ${t.name} (0 / ${showPoints(t.maxPoints)})`, '', fence, message, fence, '');
     if (t.hint) lines.push(`**Hint:** ${t.hint}`, '');
     if (t.guide) lines.push(`**Read:** ${t.guide}`, '');
   }
   return lines.join('\n');
+}
+
+/** A run of backticks longer than any inside `text` (at least `min`): text cannot close it early. */
+const ticksAround = (text: string, min: number): string => '`'.repeat(Math.max(min, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+
+/** `text` as a markdown code span, whatever backticks it holds. */
+function codeSpan(text: string): string {
+  const ticks = ticksAround(text, 1);
+  return `${ticks} ${text} ${ticks}`;
 }
 
 /** Gradescope's autograder results format (score, tests[] with name, score, max_score, status, output, visibility). */

@@ -4,7 +4,7 @@
 // of it, a device, a pipe or socket, or a hard link shared with a file elsewhere is refused with a
 // note, judged by real paths, never by the last component alone. (The runner marks and sweeps the
 // processes: kit/run/sweep.ts; the grader's sandbox: sandbox.ts.)
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { STAGES, stageId } from '../stages.ts';
@@ -52,7 +52,7 @@ function copySubmission(stagesRoot: string, submissionRoot: string, ws: Workspac
   const refuse = (path: string, why: string) => ws.refused.push(`${relative(submissionRoot, path) || '.'} ${why}`);
   const real = realpathSync(stagesRoot);
   if (!inside(real, top)) {
-    refuse(stagesRoot, `is a link to ${real}, outside the submission: not graded`);
+    refuse(stagesRoot, `${linkText(stagesRoot)} that leads outside the submission: not graded`);
     return;
   }
   const folders = STAGES.map((s) => join(stagesRoot, stageId(s)));
@@ -64,6 +64,18 @@ function copySubmission(stagesRoot: string, submissionRoot: string, ws: Workspac
   if (ws.refused.length > MAX_REFUSALS_LISTED) {
     const more = ws.refused.length - MAX_REFUSALS_LISTED;
     ws.refused.splice(MAX_REFUSALS_LISTED, more, `and ${more} more refused entr${more === 1 ? 'y' : 'ies'}`);
+  }
+}
+
+/**
+ * "is a link (to "x")": the link as the student wrote it. Never where it really leads: that would
+ * tell the student where the kit and the grader's folders are.
+ */
+function linkText(path: string): string {
+  try {
+    return `is a link (to ${JSON.stringify(readlinkSync(path))})`;
+  } catch {
+    return 'is inside a linked folder'; // a parent of it is the link
   }
 }
 
@@ -110,7 +122,7 @@ function copyEntry(from: string, to: string, copy: Copy, depth: number): void {
       refuse(from, 'is a link to nothing: skipped');
       return;
     }
-    if (!inside(target, top)) refuse(from, `is a link to ${target}, outside the submission: refused`);
+    if (!inside(target, top)) refuse(from, `${linkText(from)} that leads outside the submission: refused`);
     else if (lstatSync(target).isFile()) copyFile(target, to, lstatSync(target), copy, from);
     else refuse(from, 'is a link to a folder: copy the folder itself into the submission');
   } else if (st.isDirectory()) {
