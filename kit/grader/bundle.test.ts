@@ -19,6 +19,7 @@ test('the bundle has the two scripts on top and no solutions', () => {
   expect(names).toContain('run_autograder');
   expect(names).toContain('tests/01-socket.test.ts');
   expect(names.filter((n) => n.startsWith('solutions/'))).toEqual([]);
+  expect(names.filter((n) => n.endsWith('mutants.ts'))).toEqual([]);
   expect((zip.getEntry('run_autograder')!.attr >>> 16) & 0o111).not.toBe(0);
 });
 

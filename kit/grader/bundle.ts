@@ -14,8 +14,9 @@ export function writeBundle(out: string): string {
     const path = join(root, entry);
     if (!existsSync(path)) continue;
     if (entry.includes('.') || entry === 'Makefile') zip.addLocalFile(path);
-    // The hostile fixtures and Python stand-ins are the kit's own tests, not the autograder's.
-    else zip.addLocalFolder(path, entry, (name) => !/node_modules|fixtures/.test(name));
+    // The hostile fixtures and Python stand-ins are the kit's own tests, not the autograder's; the
+    // mutation files hold whole correct rewrites of the solutions, which must not ship at all.
+    else zip.addLocalFolder(path, entry, (name) => !/node_modules|fixtures|mutants\.ts$/.test(name));
   }
   for (const script of ['setup.sh', 'run_autograder']) {
     zip.addLocalFile(join(root, 'kit', 'grader', 'gradescope', script));

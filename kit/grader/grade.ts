@@ -1,6 +1,6 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
@@ -12,7 +12,7 @@ import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
 import { makeWorkspace, removeWorkspace, scrubbedEnv, type Workspace } from './isolate.ts';
-import { inOwnNetwork, openRunSandbox, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+import { inOwnNetwork, openRunSandbox, openUidOnlyRun, sandboxUnavailable, uidOnlyUnavailable, type RunSandbox } from './sandbox.ts';
 import { findStagesRoot, listSubmissions, unpack, type Submission } from './submissions.ts';
 
 export interface TestGrade {
@@ -123,7 +123,12 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
     // Programs are bundled here now; stages 1-5's drivers are bundled here as their suites start.
     const env = { ...(await compilePrograms(opts.stages, ws.stages, bin)), [BUILD_DIR_VAR]: bin };
     prepareRuntime(bin, kit.dir);
-    sandbox = opts.unsandboxed ? undefined : openRunSandbox(basename(ws.root), visibleTo(ws), bin);
+    // Without the sandbox, root still drops the student's processes to a uid of the run's own.
+    if (!opts.unsandboxed) sandbox = openRunSandbox(basename(ws.root), visibleTo(ws), bin);
+    else if (!uidOnlyUnavailable()) {
+      sandbox = openUidOnlyRun(basename(ws.root), bin);
+      chownSync(ws.tmp, sandbox.spec.hostUid, sandbox.spec.hostUid); // its TMPDIR and HOME
+    }
     const outcome = await runSuites({
       stages: opts.stages,
       target: ws.stages,
@@ -131,7 +136,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
       env: { ...env, ...sandbox?.env },
       kitDir: kit.dir,
       config: join(kit.dir, 'kit', 'grader', 'vitest.grader.config.ts'),
-      wrap: sandbox ? inOwnNetwork : undefined,
+      wrap: opts.unsandboxed ? undefined : inOwnNetwork,
       workers: 1,
       limitMs: opts.limitMs ?? DEFAULT_LIMIT_MS,
       stallMs: opts.stallMs,

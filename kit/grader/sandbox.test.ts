@@ -354,6 +354,11 @@ describe('where the sandbox cannot be had', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
     cpSync(join(ROOT, 'solutions'), join(dir, 'alice'), { recursive: true });
+    // As root, the fallback still drops student code to a uid of its own: a survivor that would
+    // rewrite the exports is killed by that uid, and could not write them anyway.
+    const starters = shippedStarters();
+    assemble('survivor', join(dir, 'survivor'), starters.dir, { __OUTPUT_DIR__: join(dir, '.out'), __KIT_ROOT__: ROOT, __LISTENER_PORT__: '1' });
+    if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -372,13 +377,22 @@ describe('where the sandbox cannot be had', () => {
     expect(existsSync(join(dir, '.out'))).toBe(false);
   });
 
-  test('--unsandboxed grades, and every page says the grades are not tamper-proof', () => {
+  test('--unsandboxed grades, and every page says the grades are not tamper-proof', async () => {
     const r = grade('--unsandboxed');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(UNSANDBOXED_NOTE);
     expect(readFileSync(join(dir, '.out', 'feedback', 'alice.md'), 'utf8')).toContain(UNSANDBOXED_NOTE);
     expect(readFileSync(join(dir, '.out', 'gradescope', 'alice', 'results.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
     expect(readFileSync(join(dir, '.out', 'grades.csv'), 'utf8')).toContain(UNSANDBOXED_NOTE);
-    expect(readFileSync(join(dir, '.out', 'grades.json'), 'utf8')).toContain(UNSANDBOXED_NOTE);
-  }, 60_000);
+    const book = readFileSync(join(dir, '.out', 'grades.json'), 'utf8');
+    expect(book).toContain(UNSANDBOXED_NOTE);
+    const grades = (JSON.parse(book) as { students: StudentGrade[] }).students;
+    expect(grades.map((g) => [g.student, g.points])).toEqual([['alice', 4], ['survivor', 4]]);
+    // The survivor is gone, and the exports stay as written.
+    if (process.getuid?.() === 0) {
+      expect(livePids('classchat-survivor')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(readFileSync(join(dir, '.out', 'grades.json'), 'utf8')).toBe(book);
+    }
+  }, 120_000);
 });

@@ -11,7 +11,7 @@
 // The grader turns it on through CLASSCHAT_SANDBOX (a JSON SandboxSpec); without that variable
 // (`make stage-N` on a student's machine) every function here is a no-op.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const SANDBOX_VAR = 'CLASSCHAT_SANDBOX';
@@ -42,11 +42,22 @@ export interface SandboxSpec {
   cgroups: string[];
   /** Where every sandboxed process starts, whatever folder its caller runs in (one it can see). */
   cwd?: string;
+  /**
+   * The fallback where namespaces cannot be had (--unsandboxed as root, e.g. in a Gradescope
+   * container that forbids them): only the drop to the run's own uid, no capabilities, and a
+   * process limit for that uid. The code can read what any user can, but write and signal
+   * nothing of the grader's, and whatever it leaves running is found by its uid.
+   */
+  uidOnly?: boolean;
 }
 
 export interface Command {
   command: string;
   args: string[];
+  /** Where to start it (the uid-only fallback starts in the spec's folder; bwrap chooses its own). */
+  cwd?: string;
+  /** How many processes stand between the one started and the program: 2 for bwrap (it, then its init). */
+  wrappers: number;
 }
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -127,8 +138,13 @@ export function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** `command args…` as it runs under the grader: inside the sandbox if one is set, as is otherwise. */
 export function sandboxed(command: string, args: readonly string[], cwd: string | undefined, env: NodeJS.ProcessEnv = process.env): Command {
   const spec = sandboxSpec(env);
-  if (!spec) return { command, args: [...args] };
-  return { command: '/bin/sh', args: ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd())), 'sandbox', command, ...args] };
+  if (!spec) return { command, args: [...args], cwd, wrappers: 0 };
+  if (spec.uidOnly) {
+    // prlimit and setpriv exec into the program: the process started is the program.
+    const limit = ['/usr/bin/prlimit', `--nproc=${PROCESS_LIMIT}:${PROCESS_LIMIT}`, '--'];
+    return { command: limit[0], args: [...limit.slice(1), ...drop(spec.hostUid), ...RESET_SIGNALS, command, ...args], cwd: spec.cwd ?? cwd, wrappers: 0 };
+  }
+  return { command: '/bin/sh', args: ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd())), 'sandbox', command, ...args], wrappers: 2 };
 }
 
 /**
@@ -152,7 +168,7 @@ const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => ex
  * `command args…` in a network namespace of its own with only loopback up: the submission's
  * trusted test runner runs there, and its sandboxes share it (bwrap keeps the network namespace).
  */
-export function inOwnNetwork(command: string, args: readonly string[]): Command {
+export function inOwnNetwork(command: string, args: readonly string[]): { command: string; args: string[] } {
   return { command: '/usr/bin/unshare', args: ['-n', '--', '/bin/sh', '-c', `${quote(IP)} link set lo up && exec "$@"`, 'netns', command, ...args] };
 }
 
@@ -187,6 +203,55 @@ export interface RunSandbox {
   processes(): number[];
   /** Kills whatever is still in the run's cgroups, removes them; returns what happened. */
   close(): { killed: number; notes: string[] };
+}
+
+/** Why even the uid-only fallback cannot be had here; undefined when it can. */
+export function uidOnlyUnavailable(): string | undefined {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'not root on Linux';
+  for (const tool of ['/usr/bin/setpriv', '/usr/bin/prlimit', '/usr/bin/env']) if (!existsSync(tool)) return `${tool} is missing`;
+  return undefined;
+}
+
+/**
+ * The fallback of one run where the sandbox cannot be had (see SandboxSpec.uidOnly): its uid, no
+ * cgroups; what is left of it is found, and killed, by that uid.
+ */
+export function openUidOnlyRun(name: string, cwd?: string): RunSandbox {
+  const spec: SandboxSpec = { hostUid: hostUidOf(name), readOnly: [], cgroups: [], uidOnly: true, ...(cwd ? { cwd } : {}) };
+  const processes = (): number[] => processesOfUid(spec.hostUid);
+  return {
+    spec,
+    env: { [SANDBOX_VAR]: JSON.stringify(spec) },
+    processes,
+    close: () => {
+      const killed = new Set<number>();
+      for (let round = 0; round < 250; round++) {
+        const left = processes();
+        if (left.length === 0) break;
+        for (const pid of left) {
+          killed.add(pid);
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
+        Atomics.wait(PAUSE, 0, 0, 20);
+      }
+      return { killed: killed.size, notes: [] };
+    },
+  };
+}
+
+/** Processes whose real uid is `uid` (Linux /proc). */
+function processesOfUid(uid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const real = /^Uid:\s+(\d+)/m.exec(safeRead(`/proc/${entry}/status`))?.[1];
+    if (real !== undefined && Number(real) === uid) found.push(Number(entry));
+  }
+  return found;
 }
 
 /** Makes the cgroups of one run (one submission) and the spec its sandboxes share. */

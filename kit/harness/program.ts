@@ -132,7 +132,8 @@ export class Program {
     readonly who: string,
     readonly commandLine: string,
     private readonly transcript: Transcript,
-    private readonly inSandbox: boolean,
+    /** Processes between the one started and the program (the sandbox's): sandboxed() says how many. */
+    private readonly wrappers: number,
   ) {
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]?.on('data', (chunk: Buffer) => this.onOutput(stream, this.out[stream].push(chunk)));
@@ -167,7 +168,7 @@ export class Program {
     const run = sandboxed(command, args, opts.cwd);
     const env = withoutSeeds(opts.env ?? process.env);
     const child = spawn(run.command, run.args, {
-      cwd: opts.cwd,
+      cwd: run.cwd,
       env: sandboxSpec() ? sandboxEnv(env) : env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group: one kill reaches the program and every child it started.
@@ -177,7 +178,7 @@ export class Program {
     child.stdin?.on('error', () => {});
     const commandLine = [command, ...args].join(' ');
     opts.transcript.note(`start ${opts.who}: ${commandLine}`);
-    return new Program(child, opts.who, commandLine, opts.transcript, run.command !== command);
+    return new Program(child, opts.who, commandLine, opts.transcript, run.wrappers);
   }
 
   /** The pid of what was started: under the grader's sandbox, that is the sandbox (its process group leader). */
@@ -193,10 +194,9 @@ export class Program {
    * sandbox is still starting it.
    */
   get programPid(): number | undefined {
-    const pid = this.child.pid;
-    if (!pid || !this.inSandbox) return pid;
-    const init = oldestChild(pid);
-    return init === undefined ? undefined : oldestChild(init);
+    let pid = this.child.pid;
+    for (let level = 0; level < this.wrappers && pid !== undefined; level++) pid = oldestChild(pid);
+    return pid;
   }
 
   get hasExited(): boolean {
