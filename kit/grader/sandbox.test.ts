@@ -19,7 +19,7 @@ import { gradeBook, writeExports } from './exports.ts';
 import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
 import { Program } from '../harness/program.ts';
 import { Transcript } from '../harness/transcript.ts';
-import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, runnableTasks, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, runnableTasks, SHM_LIMIT_BYTES, TMP_LIMIT_BYTES, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 
 const ROOT = kitRoot();
 const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
@@ -258,6 +258,18 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     const seen = JSON.parse(await p.waitForLine('stdout', 'its findings', (l) => l.startsWith('{'), 20_000)) as Record<string, unknown>;
     await p.stop();
     expect(seen).toEqual({ uid: SANDBOX_UID, solutions: 'ENOENT', writeModules: 'EROFS', processes: 2, tmp: 'yes' });
+  });
+
+  test('cannot fill a disk or the memory: its /tmp holds 64 MiB and /dev/shm 16 MiB', async () => {
+    const p = run(`
+      const fs = require('node:fs');
+      const block = Buffer.alloc(1 << 20, 1);
+      const fill = (file) => { let n = 0; try { const fd = fs.openSync(file, 'w'); for (; n < 1024; n++) fs.writeSync(fd, block); } catch (e) { return n + ' ' + e.code; } return n + ' written'; };
+      console.log(JSON.stringify({ tmp: fill('/tmp/fill'), shm: fill('/dev/shm/fill'), cwd: fill('fill-here'), home: fill(require('node:os').homedir() + '/fill-home') }));`);
+    const seen = JSON.parse(await p.waitForLine('stdout', 'what it could write', (l) => l.startsWith('{'), 60_000)) as Record<string, string>;
+    await p.stop();
+    // The program runs in /tmp here, and HOME is /tmp inside: the same 64 MiB, already full.
+    expect(seen).toEqual({ tmp: `${TMP_LIMIT_BYTES / 2 ** 20} ENOSPC`, shm: `${SHM_LIMIT_BYTES / 2 ** 20} ENOSPC`, cwd: '0 ENOSPC', home: '0 ENOSPC' });
   });
 
   test('cannot make a user namespace of its own (less of the kernel within reach)', async () => {

@@ -24,6 +24,7 @@ export const PROCESS_LIMIT = 256;
 export const CPU_LIMIT = 1;
 const CPU_PERIOD_US = 100_000;
 export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
+export const SHM_LIMIT_BYTES = 16 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** Where bubblewrap is (CLASSCHAT_BWRAP for a build of it elsewhere). */
 const bwrap = (): string => process.env.CLASSCHAT_BWRAP || '/usr/bin/bwrap';
@@ -90,6 +91,8 @@ function bwrapArgs(spec: Pick<SandboxSpec, 'readOnly'>): string[] {
     if (existsSync(file)) bind(file);
   }
   args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--size', String(TMP_LIMIT_BYTES), '--tmpfs', '/tmp');
+  // POSIX shared memory, a tmpfs of its own too: without a size it could take all the memory limit.
+  args.push('--perms', '1777', '--size', String(SHM_LIMIT_BYTES), '--tmpfs', '/dev/shm');
   for (const path of spec.readOnly) bind(path);
   args.push('--setenv', 'HOME', '/tmp', '--setenv', 'TMPDIR', '/tmp');
   return args;
