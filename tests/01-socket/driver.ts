@@ -53,9 +53,9 @@ async function useSockets(ctx: DriverContext, server: unknown, client: unknown, 
   if (!(server instanceof Server) || server.listening) return null;
   try {
     // Each connection it accepts is named by the peer's port: the test knows which one is its own.
-    server.on('connection', (socket: Socket) => {
-      ctx.emit('accepted', socket.remotePort ?? null);
-      socket.destroy();
+    server.on('connection', (peer: Socket) => {
+      ctx.emit('accepted', peer.remotePort ?? null);
+      peer.destroy();
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
