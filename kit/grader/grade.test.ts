@@ -141,7 +141,7 @@ describe('grading a class with hostile submissions', () => {
     // The loop runs in stage 1's driver, which never finishes loading: each test says so, and the
     // run itself goes on (nothing blocks the trusted test worker).
     expect(stage1.length).toBeGreaterThan(0);
-    expect(stage1.every((t) => t.status === 'failed')).toBe(true);
+    expect(stage1.filter((t) => t.status !== 'failed').map((t) => `${t.name}: ${t.status} ${t.message}`)).toEqual([]);
     expect(stage1[0].message).toMatch(/did not finish loading .*endless loop/);
   });
 

@@ -157,3 +157,15 @@ test('a file that is not gzip says so', async () => {
   writeFileSync(path, 'this is not an archive');
   await expect(unpackTo(path).run()).rejects.toThrow(/incorrect header check/);
 });
+
+test('a tar.gz whose tar stops at its end marker, before the padding after it, unpacks whole', async () => {
+  const dir = scratch();
+  writeFileSync(join(dir, 'ok.txt'), 'fine');
+  // tar reads up to the end marker and exits; the 512 KiB of zeros behind it meet a closed pipe.
+  const tarball = Buffer.concat([execFileSync('tar', ['-cf', '-', '-C', dir, 'ok.txt']), Buffer.alloc(512 * 1024)]);
+  const path = join(scratch(), 'sub.tar.gz');
+  writeFileSync(path, gzipSync(tarball));
+  const { into, run } = unpackTo(path);
+  await run();
+  expect(readdirSync(into)).toEqual(['ok.txt']);
+});

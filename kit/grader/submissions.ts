@@ -120,8 +120,12 @@ async function untar(archive: string, into: string, limits: ArchiveLimits): Prom
   try {
     await pipeline(createReadStream(archive), createGunzip(), limitBytes(limits.bytes), tar.stdin);
   } catch (err) {
-    tar.kill('SIGKILL');
-    await exited;
+    // tar stops reading at the archive's end marker: the zero padding gzip still holds after it
+    // then meets a closed pipe. That is a whole archive unpacked, not a failure.
+    const early = ['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes((err as NodeJS.ErrnoException).code ?? '');
+    if (!early) tar.kill('SIGKILL');
+    const [code] = await exited;
+    if (early && code === 0 && !tooMany) return;
     throw new Error(why(err));
   }
   const [code] = await exited;
