@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { sandboxed, sandboxEnv, sandboxSpec } from '../grader/sandbox.ts';
 import { ExpectationFailure } from './failure.ts';
+import { descendants, processTable } from './proc.ts';
 import { showDuration, showText } from './show.ts';
 import type { Transcript } from './transcript.ts';
 import { Waiters } from './waiters.ts';
@@ -197,6 +198,26 @@ export class Program {
     let pid = this.child.pid;
     for (let level = 0; level < this.wrappers && pid !== undefined; level++) pid = oldestChild(pid);
     return pid;
+  }
+
+  /**
+   * Every live process of the program, for what the tests measure of it as a whole in /proc
+   * (memory, sockets, CPU time): a program may run its work in a child, a grandchild, a new
+   * session. Under the grader's sandbox, every process in its pid namespace: the sandbox's init
+   * and all that descend from it (an orphan is reparented to that init, so none escapes).
+   * Unsandboxed, the program, its process group, and everything descended from either. Never the
+   * tests' own processes, nor the sandbox's bwrap outside. Empty while the sandbox is starting, or
+   * without /proc.
+   */
+  programPids(): number[] {
+    const pid = this.child.pid;
+    if (!pid) return [];
+    if (this.inSandbox) {
+      const init = oldestChild(pid);
+      return init === undefined ? [] : descendants(processTable(), [init]);
+    }
+    const table = processTable();
+    return descendants(table, [pid, ...table.filter((p) => p.pgrp === pid).map((p) => p.pid)]);
   }
 
   get hasExited(): boolean {
