@@ -6,8 +6,8 @@ import { check } from '../kit/harness/failure.ts';
 import { graded } from '../kit/harness/graded.ts';
 import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
-import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, busyVisitor, closedPort, connectWhenFree, fdsSettle, flood, openFds, received, recordRaw, scriptedServer, takenPort } from './06-final/peers.ts';
-import { HOST, LISTENING, clientPrints, expectExit, launch, peakMemoryMiB, startClient, startServer, startWithin, stderrLines } from './06-final/programs.ts';
+import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, busyVisitor, closedPort, connectWhenFree, flood, received, recordRaw, scriptedServer, socketsSettle, takenPort, watchSockets } from './06-final/peers.ts';
+import { HOST, LISTENING, clientPrints, expectExit, launch, peakMemory, startClient, startServer, startWithin, stderrLines } from './06-final/programs.ts';
 
 const GUIDE = 'guide/06-final.md';
 
@@ -180,15 +180,15 @@ describe('06 the complete server and client', () => {
       await c.expectLine(TOO_LONG);
     });
     // A line with no end: a server that keeps it all runs out of memory (or time, if it rescans it).
-    const before = peakMemoryMiB(server);
+    const memory = peakMemory(server);
     await flood(t, c, FLOOD_MIB);
     c.send('\nafter the flood\n');
     await c.expectLine(TOO_LONG, { within: 5000 });
     await c.expectLine(received('after the flood'));
-    const after = peakMemoryMiB(server);
-    if (before !== undefined && after !== undefined) {
-      check(after - before < FLOOD_MIB / 2, `the server's peak memory to grow by less than ${FLOOD_MIB / 2} MiB while ${FLOOD_MIB} MiB of one line arrived`,
-        () => `it grew by ${Math.round(after - before)} MiB (${Math.round(before)} → ${Math.round(after)} MiB): the discarded bytes are being kept`);
+    if (memory) {
+      const grown = memory.grownMiB();
+      check(grown < FLOOD_MIB / 2, `the server's peak memory to grow by less than ${FLOOD_MIB / 2} MiB while ${FLOOD_MIB} MiB of one line arrived`,
+        () => `it grew by ${Math.round(grown)} MiB (${Math.round(memory.startMiB)} → ${Math.round(memory.startMiB + grown)} MiB): the discarded bytes are being kept`);
     }
   });
 
@@ -239,15 +239,14 @@ describe('06 the complete server and client', () => {
     });
     // Visitors turned away while client 6 is served, who send a line and then reset or hang up:
     // each one's socket must close in the server too, or it keeps a file descriptor for good.
-    const fds = (): number | undefined => openFds(server.programPid);
-    const before = fds();
-    if (before === undefined) return;
+    const sockets = watchSockets(server, port);
+    if (sockets === undefined) return;
     await rule(BUSY_LEAK_RULE, async () => {
-      t.transcript.note(`${BUSY_VISITORS} more clients, each turned away as busy, send a line and reset or close; the server holds ${before} open fds`);
+      t.transcript.note(`${BUSY_VISITORS} more clients, each turned away as busy, send a line and reset or close; the server holds ${sockets.before} open sockets`);
       for (let i = 0; i < BUSY_VISITORS; i++) await busyVisitor(t, port, i % 2 === 0 ? 'reset' : 'close');
-      const after = await fdsSettle(server.programPid, before + FD_SLACK);
-      check(after <= before + FD_SLACK, `the server to hold about as many open file descriptors as before ${BUSY_VISITORS} busy visitors came and went`,
-        () => `${before} before, ${after} after: the sockets of clients turned away are never closed`, t.transcript);
+      const after = await socketsSettle(sockets, FD_SLACK);
+      check(after.kept <= FD_SLACK, `the server to hold about as many open file descriptors as before ${BUSY_VISITORS} busy visitors came and went`,
+        () => `${sockets.before} open sockets before, ${after.open} after, ${after.opened} of them opened since; ${after.closeWait} connections closed by their client still open on its port: the sockets of clients turned away are never closed`, t.transcript);
       sixth.sendLine('still here');
       await sixth.expectLine(received('still here'));
     });

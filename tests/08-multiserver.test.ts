@@ -9,8 +9,8 @@ import { rule } from '../kit/harness/rule.ts';
 import { showText } from '../kit/harness/show.ts';
 import type { WireClient } from '../kit/harness/wire.ts';
 import { ACK, BUSY, GOODBYE, SHUTDOWN, TOO_LONG, received } from './06-final/peers.ts';
-import { expectExit, startServer } from './06-final/programs.ts';
-import { asParty, joinCrowd, startCrowdServer, memoryMiB, mib, pipelineLines, seeded, seededLine, type Rng } from './08-multiserver/crowd.ts';
+import { expectExit, peakMemory, startServer } from './06-final/programs.ts';
+import { asParty, joinCrowd, startCrowdServer, mib, pipelineLines, seeded, seededLine, type Rng } from './08-multiserver/crowd.ts';
 
 const GUIDE = 'guide/08-multiserver.md';
 const STAGE = '08-multiserver';
@@ -245,14 +245,10 @@ describe('08 the multi-client server', () => {
     await flooder.expectLine(ACK);
     flooder.socket.pause();
     await converse(bystander, ['before the flood']);
-    const before = memoryMiB(server, 'VmHWM');
-    const grown = (): number | undefined => {
-      const now = memoryMiB(server, 'VmHWM');
-      return before === undefined || now === undefined ? undefined : now - before;
-    };
+    const memory = peakMemory(server);
     const lineBytes = rng.int(200, 1000);
     const tooMuch = (sentBytes: number): void => {
-      const growth = grown();
+      const growth = memory?.grownMiB();
       check(growth === undefined || growth < MEMORY_BOUND_MIB,
         `the server's peak memory to grow by less than ${MEMORY_BOUND_MIB} MiB while a client that never reads pipelines lines`,
         () => `it grew by ${Math.round(growth ?? 0)} MiB after ${mib(sentBytes)} had been sent: the replies are piling up in the server's memory (it kept reading a client that was not draining its replies)`,
@@ -263,7 +259,7 @@ describe('08 the multi-client server', () => {
     tooMuch(sent.sentBytes);
     await converse(bystander, ['after the flood']);
     check(!server.hasExited, 'the server to keep running', () => 'it exited', t.transcript);
-    if (before === undefined) t.transcript.note('no /proc here: the memory bound was not measured');
+    if (memory === undefined) t.transcript.note('no /proc here: the memory bound was not measured');
   });
 
   graded(`SIGTERM: all ${CROWD} clients get the shutdown line, even one mid-line, and the server exits 0 within 2 s`, {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
 import { Program, START_WITHIN, describeExit } from '../../kit/harness/program.ts';
+import { watchPeakMemory, type PeakMemory } from '../../kit/harness/proc.ts';
 import { showText } from '../../kit/harness/show.ts';
 import { REPLY_WITHIN } from '../../kit/harness/wire.ts';
 import { commandFor } from '../../kit/harness/program-commands.ts';
@@ -156,13 +157,8 @@ export async function expectExit(t: TestKit, program: Program, code: number, why
 /** The stderr lines that are not blank. */
 export const stderrLines = (program: Program): string[] => program.out.stderr.captured().split('\n').filter((l) => l.trim() !== '');
 
-/** The most memory the process has used so far (VmHWM), in MiB; undefined where /proc is missing. */
-export function peakMemoryMiB(program: Program): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${program.programPid}/status`, 'utf8');
-    const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
-    return kib ? Number(kib[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * Watches the peak memory of all the program's processes from now on (kit/harness/proc.ts says
+ * how); undefined where /proc is missing.
+ */
+export const peakMemory = (program: Program): PeakMemory | undefined => watchPeakMemory(() => program.programPids());

@@ -1,10 +1,9 @@
 // What the stage 8 suite plays against a multi-client server: a seeded source of test input, a
 // crowd of clients each with its own conversation, a client that pipelines lines without reading
-// its replies, and the server's memory as /proc reports it.
-import { readFileSync } from 'node:fs';
+// its replies (the server's memory is watched with 06-final/programs.ts peakMemory).
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
-import { describeExit, type Program } from '../../kit/harness/program.ts';
+import { describeExit } from '../../kit/harness/program.ts';
 import { showDuration, showText } from '../../kit/harness/show.ts';
 import { Transcript } from '../../kit/harness/transcript.ts';
 import { WireClient } from '../../kit/harness/wire.ts';
@@ -114,17 +113,6 @@ export async function joinCrowd(t: TestKit, port: number, count: number, name = 
       return client;
     })),
   );
-}
-
-/** The server's memory in MiB, from /proc: `VmHWM` (the peak so far) or `VmRSS` (now). */
-export function memoryMiB(program: Program, field: 'VmHWM' | 'VmRSS'): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${program.programPid}/status`, 'utf8');
-    const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    return kib ? Number(kib[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface Pipelined {
