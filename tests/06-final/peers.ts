@@ -2,10 +2,10 @@
 // and raw TCP clients for testing the server program alone.
 import { once } from 'node:events';
 import { unusedPort } from '../../kit/harness/ports.ts';
-import { readdirSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
+import { closeWaitOn, openSockets } from '../../kit/harness/proc.ts';
 import type { Program } from '../../kit/harness/program.ts';
 import { showDuration, showText, showWithBytes } from '../../kit/harness/show.ts';
 import type { Transcript } from '../../kit/harness/transcript.ts';
@@ -198,26 +198,55 @@ function waitFor(emitter: Socket, events: string[], ready: () => boolean): Promi
   });
 }
 
-/** Open file descriptors of a process (Linux /proc), or undefined where they cannot be counted. */
-export function openFds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return undefined;
-  }
+export interface SocketCount {
+  /** Sockets all the server's processes hold open now. */
+  open: number;
+  /** Of those, the ones opened since the watch began. */
+  opened: number;
+  /** Connections on the server's port that the client closed and the server still has not. */
+  closeWait: number;
+  /** What the server kept of the connections since: the larger of the last two. */
+  kept: number;
+}
+
+export interface SocketWatch {
+  /** Sockets the server's processes held when the watch began. */
+  before: number;
+  now(): SocketCount;
 }
 
 /**
- * Counts the process's fds until they are down to `limit` or a few seconds have passed: the
- * server closes a socket a moment after its client did. Returns the last count.
+ * Watches the sockets of a server listening on `port`, from now on (Linux /proc); undefined where
+ * they cannot be read. What counts as kept is what only a leak keeps, whatever else the server
+ * does with its descriptors: sockets opened since that all its processes together still hold
+ * (closing spare files or sockets held from the start cannot offset them), and the kernel's own
+ * view of its port, connections its clients closed that it never closed (CLOSE_WAIT: they show
+ * whichever process holds them, even one outside the server's processes).
  */
-export async function fdsSettle(pid: number | undefined, limit: number, within = 3 * REPLY_WITHIN): Promise<number> {
+export function watchSockets(server: Program, port: number): SocketWatch | undefined {
+  const start = openSockets(server.programPids());
+  if (start === undefined) return undefined;
+  return {
+    before: start.size,
+    now() {
+      const held = openSockets(server.programPids()) ?? new Set<string>();
+      const opened = [...held].filter((s) => !start.has(s)).length;
+      const closeWait = closeWaitOn(port);
+      return { open: held.size, opened, closeWait, kept: Math.max(opened, closeWait) };
+    },
+  };
+}
+
+/**
+ * Counts until what the server kept is down to `limit` or a few seconds have passed: the server
+ * closes a socket a moment after its client did. Returns the last count.
+ */
+export async function socketsSettle(watch: SocketWatch, limit: number, within = 3 * REPLY_WITHIN): Promise<SocketCount> {
   const until = Date.now() + within;
-  let count = openFds(pid) ?? 0;
-  while (count > limit && Date.now() < until) {
+  let count = watch.now();
+  while (count.kept > limit && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    count = openFds(pid) ?? 0;
+    count = watch.now();
   }
   return count;
 }
