@@ -10,7 +10,7 @@ import { showText, showWithBytes } from '../kit/harness/show.ts';
 import type { WireClient } from '../kit/harness/wire.ts';
 import { ACK, BUSY, GOODBYE, SHUTDOWN, closedPort, received, recordRaw, scriptedServer } from './06-final/peers.ts';
 import { HOST, expectExit, launch, startClient, startWithin, stderrLines } from './06-final/programs.ts';
-import { SEED, groupCpuMs, nextStdoutLine, seeded, sendAndMark } from './07-multiplex/measure.ts';
+import { SEED, nextStdoutLine, programCpuMs, seeded, sendAndMark } from './07-multiplex/measure.ts';
 
 const GUIDE = 'guide/07-multiplex.md';
 const STAGE = '07-multiplex';
@@ -91,13 +91,12 @@ describe('07 the multiplexed client', () => {
     await peer.expectLine(warmUp);
     peer.sendLine(received(warmUp));
     await expectPrinted(t, program, received(warmUp));
-    const pgid = program.pid ?? 0;
     // Two windows at most: one-off work such as a garbage collection may fall into the first.
     const used: number[] = [];
     for (let window = 1; window <= 2; window++) {
-      const before = groupCpuMs(pgid);
+      const before = programCpuMs(program);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-      const after = groupCpuMs(pgid);
+      const after = programCpuMs(program);
       check(!program.hasExited, `${program.who} to keep running while idle`, () => 'it exited', t.transcript);
       if (before === undefined || after === undefined) {
         t.transcript.note('CPU time cannot be read here (no /proc): not measured');

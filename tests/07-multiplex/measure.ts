@@ -3,17 +3,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Program } from '../../kit/harness/program.ts';
 import type { WireClient } from '../../kit/harness/wire.ts';
-import { groupCpuMs as cpuByPid } from '../../kit/run/cpu.ts';
+import { cpuMs } from '../../kit/harness/proc.ts';
 
 /**
- * CPU time (user + system) used so far by every process in the process group `pgid`, in ms, read
- * from /proc/<pid>/stat. Program starts each program as a group leader, so this counts the program
- * and anything it started (tsx, a shell script's child). Undefined without /proc (not Linux).
+ * CPU time (user + system) used so far by the program as a whole, in ms, read from /proc/<pid>/stat
+ * of each of its processes (Program.programPids: children, a new session's, the sandbox's): each
+ * one's own time and that of its children that exited, so a helper that ran and ended still
+ * counts. Undefined without /proc (not Linux).
  */
-export function groupCpuMs(pgid: number): number | undefined {
-  const used = [...cpuByPid(pgid).values()];
-  return used.length === 0 ? undefined : used.reduce((a, b) => a + b, 0);
-}
+export const programCpuMs = (program: Program): number | undefined => cpuMs(program.programPids());
 
 /**
  * Sends `line` from the test server and resolves once the kernel has it: the moment a fair
