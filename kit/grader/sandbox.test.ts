@@ -2,7 +2,8 @@
 // attacker scores exactly what its honest code earns, every honest classmate keeps full points,
 // and afterwards nothing is left running and neither the kit nor the exports have changed.
 // Stages 1 (the student's module in a driver process) and 6 (programs) are
-// graded: together they cover both ways student code runs.
+// graded: together they cover both ways student code runs. An attack on a later stage's check is
+// graded on that stage too, beside an honest classmate (LATER).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -49,6 +50,13 @@ const EXPECTED: Record<string, Record<number, number>> = {
   // Two leaks only /proc readings of the program itself can see: they cost their two tests here as
   // with make stage-6 (the readings reach the program, not bubblewrap in front of it).
   'hidden-leak': { 6: 4 },
+  // hidden-leak's server run by a wrapper process, and hidden-leak's server with a balloon (peak
+  // memory raised and freed at start) and spare fds closed as sockets leak: the checks read every
+  // process of the server, each peak reset when the flood begins, and count sockets opened since.
+  'wrap-leak': { 6: 4 },
+  'ballast-leak': { 6: 4 },
+  // A stage 7 attack (graded below): its stages 1 and 6 are the reference's.
+  'poll-wrapped': {},
   // Its stage files import folders whose package.json "main" leads to the kit's solutions.
   'package-main': { 1: 0, 6: 0 },
   'write-classmate': {},
@@ -63,7 +71,16 @@ const EXPECTED: Record<string, Record<number, number>> = {
   'link-files': { 1: 0, 6: 0 },
 };
 
-const pointsOf = (student: string, stage: number): number => EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
+/** Attacks on a later stage's checks, graded on that stage beside an honest classmate. */
+const LATER: Record<string, Record<number, number>> = {
+  correct: {},
+  // Honest code: the reference client with a setImmediate loop; it never sleeps (the idle test, 4)
+  // and never exits by itself (the four exit tests, 6). The loop runs in a child in a new session.
+  'poll-wrapped': { 7: 10 },
+};
+const LATER_GRADED = parseStageList('7');
+
+const pointsOf = (student: string, stage: number, expected = EXPECTED): number => expected[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
 
 /** A content hash of every file under `dir` (node_modules: only the top-level package files). */
 function treeHash(dir: string, skip: (rel: string) => boolean = () => false): string {
@@ -222,6 +239,36 @@ describe.skipIf(unavailable !== undefined)('the sandbox against hostile submissi
     expect(treeHash(out)).toBe(written);
     expect(readFileSync(join(out, 'grades.json'), 'utf8')).not.toMatch(/forged/);
   });
+});
+
+describe.skipIf(unavailable !== undefined)('the sandbox against attacks on a later stage\'s checks', () => {
+  let dir: string;
+  let grades: StudentGrade[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'classchat-class-'));
+    const starters = shippedStarters();
+    for (const name of Object.keys(LATER)) {
+      if (name === 'correct') cpSync(join(ROOT, 'solutions'), join(dir, name), { recursive: true });
+      else assemble(name, join(dir, name), starters.dir, {});
+    }
+    if (starters.temp) rmSync(starters.temp, { recursive: true, force: true });
+    grades = await gradeAll({ submissions: dir, stages: LATER_GRADED, jobs: 2, limitMs: 240_000, stallMs: TEST_LIMIT_MS + 2_000 });
+  }, 400_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const student of Object.keys(LATER)) {
+    test(`${student} gets exactly what its honest code earns`, () => {
+      const grade = grades.find((g) => g.student === student)!;
+      const got = Object.fromEntries(grade.stages.map((s) => [s.number, s.points]));
+      const want = Object.fromEntries(LATER_GRADED.map((s) => [s.number, pointsOf(student, s.number, LATER)]));
+      const failures = grade.tests.filter((t) => t.status !== 'passed').map((t) => `${t.name}: ${t.message.slice(-300)}`);
+      expect(got, `${student}: notes ${grade.notes.join(' | ')}\nfailed:\n${failures.join('\n')}`).toEqual(want);
+    });
+  }
 });
 
 // As root on Linux (CI, the instructor's machine) `make install` provides it; elsewhere it is optional.
