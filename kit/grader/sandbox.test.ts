@@ -376,6 +376,21 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     expect(members).toEqual(expect.arrayContaining([p.pid, program, child]));
   });
 
+  test('its processes, as the tests measure them, are every process in its pid namespace, not bubblewrap outside', async () => {
+    const p = run(`const c = require('node:child_process').spawn('setsid', ['sleep', '30'], { stdio: 'ignore' }); c.on('spawn', () => console.log('child'));`);
+    await p.waitForLine('stdout', 'its child started', (l) => l === 'child', 20_000);
+    const program = p.programPid!;
+    // Wait for setsid to become the sleep (or, had it to fork, for its child, the init's orphan).
+    await expect.poll(() => p.programPids().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('sleep')), { timeout: 10_000 }).toHaveLength(1);
+    const pids = p.programPids();
+    await p.stop();
+    // The sandbox's init (bwrap inside), the program and the sleep in a session of its own.
+    expect(pids).toContain(program);
+    expect(pids).not.toContain(p.pid);
+    expect(pids).not.toContain(process.pid);
+    expect(pids).toHaveLength(3);
+  });
+
   test('its busy threads are counted as its own load (which the grader leaves out of its run\'s stretch)', async () => {
     const before = runnableTasks(sandbox.spec);
     const p = run(`
