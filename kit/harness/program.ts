@@ -212,8 +212,9 @@ export class Program {
   programPids(): number[] {
     const pid = this.child.pid;
     if (!pid) return [];
-    if (this.inSandbox) {
-      const init = oldestChild(pid);
+    if (this.wrappers > 0) {
+      let init: number | undefined = pid;
+      for (let level = 1; level < this.wrappers && init !== undefined; level++) init = oldestChild(init);
       return init === undefined ? [] : descendants(processTable(), [init]);
     }
     const table = processTable();
