@@ -187,7 +187,8 @@ function ownCgroup(controller: string): string | undefined {
 export function sandboxUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the sandbox needs Linux';
   if (process.getuid?.() !== 0) return 'the sandbox needs root (to drop student code to an unprivileged user)';
-  for (const tool of [bwrap(), '/usr/bin/setpriv', '/usr/bin/unshare', '/usr/bin/env', IP]) {
+  // prlimit: contained bundling (harness/contained-build.ts) caps the size of what esbuild writes.
+  for (const tool of [bwrap(), '/usr/bin/setpriv', '/usr/bin/unshare', '/usr/bin/env', '/usr/bin/prlimit', IP]) {
     if (!existsSync(tool)) return `${tool} is missing (Debian: apt-get install bubblewrap util-linux)`;
   }
   for (const c of CONTROLLERS) if (!ownCgroup(c)) return `the cgroup v1 ${c} controller is not mounted at ${CGROUP_ROOT}/${c}`;

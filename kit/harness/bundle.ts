@@ -54,14 +54,14 @@ export const kitTsconfig = (): string => readFileSync(join(kitRoot(), 'tsconfig.
 
 /**
  * The kit's modules find their folder through import.meta.url (kitRoot()). Bundled, that would be
- * the bundle's place: outside the submission, each kit file keeps its own URL.
+ * the bundle's place: outside the submission (if any), each kit file keeps its own URL.
  */
-export const kitFilesInPlace = (stagesDir: string): Plugin => ({
+export const kitFilesInPlace = (stagesDir?: string): Plugin => ({
   name: 'classchat-kit-files-in-place',
   setup(b) {
-    const dir = resolve(stagesDir);
+    const dir = stagesDir === undefined ? undefined : resolve(stagesDir);
     b.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (inside(dir, args.path)) return undefined;
+      if (dir !== undefined && inside(dir, args.path)) return undefined;
       const source = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
       return { contents: source, loader: 'ts', resolveDir: dirname(args.path) };
     });
