@@ -3,17 +3,19 @@
 // time `node --import tsx x.ts` takes, and the grader runs a whole class. When bundling fails
 // (a syntax error, a missing file), nothing is returned and the suite runs the .ts files with
 // tsx, so the student sees the same error message as in `make stage-6`.
-import { build } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { kitTsconfig, submissionOnly } from '../harness/bundle.ts';
+import { bundle } from '../harness/contained-build.ts';
 import { PROGRAMS_VAR, programKey, type ProgramCommands } from '../harness/program-commands.ts';
 import { stageId, type Stage } from '../stages.ts';
 
 const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
 
-/** Bundles the programs of `stages`; returns the environment that points the suites at them. */
-export async function compilePrograms(stages: readonly Stage[], stagesDir: string, outDir: string): Promise<NodeJS.ProcessEnv> {
+/**
+ * Bundles the programs of `stages`; returns the environment that points the suites at them. With
+ * the run's sandbox in `env`, each bundling is contained in the submission's limits.
+ */
+export async function compilePrograms(stages: readonly Stage[], stagesDir: string, outDir: string, env: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   const commands: ProgramCommands = {};
   mkdirSync(outDir, { recursive: true });
   for (const stage of stages) {
@@ -21,11 +23,7 @@ export async function compilePrograms(stages: readonly Stage[], stagesDir: strin
       const entry = join(stagesDir, stageId(stage), `${kind}.ts`);
       if (!existsSync(entry)) continue;
       const outfile = join(outDir, `${stageId(stage)}-${kind}.mjs`);
-      try {
-        await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent', tsconfigRaw: kitTsconfig(), plugins: [submissionOnly(stagesDir)] });
-      } catch {
-        continue;
-      }
+      if ((await bundle({ entryPoints: { [kind]: entry }, outfile, submission: stagesDir }, env)) !== undefined) continue;
       commands[programKey(stageId(stage), kind)] = `${quote(process.execPath)} ${quote(outfile)}`;
     }
   }

@@ -120,15 +120,16 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   let sandbox: RunSandbox | undefined;
   try {
     const bin = join(ws.root, 'bin');
-    // Programs are bundled here now; stages 1-5's drivers are bundled here as their suites start.
-    const env = { ...(await compilePrograms(opts.stages, ws.stages, bin)), [BUILD_DIR_VAR]: bin };
-    prepareRuntime(bin, kit.dir);
     // Without the sandbox, root still drops the student's processes to a uid of the run's own.
     if (!opts.unsandboxed) sandbox = openRunSandbox(basename(ws.root), visibleTo(ws), bin);
     else if (!uidOnlyUnavailable()) {
       sandbox = openUidOnlyRun(basename(ws.root), bin);
       chownSync(ws.tmp, sandbox.spec.hostUid, sandbox.spec.hostUid); // its TMPDIR and HOME
     }
+    // Programs are bundled here now (within the submission's limits); stages 1-5's drivers are
+    // bundled here as their suites start.
+    const env = { ...(await compilePrograms(opts.stages, ws.stages, bin, sandbox?.env)), [BUILD_DIR_VAR]: bin };
+    prepareRuntime(bin, kit.dir);
     const outcome = await runSuites({
       stages: opts.stages,
       target: ws.stages,

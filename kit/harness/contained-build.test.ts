@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openRunSandbox, sandboxUnavailable, type RunSandbox } from '../grader/sandbox.ts';
+import { kitRoot } from '../stages.ts';
 import { bundle, OUTPUT_LIMIT_BYTES } from './contained-build.ts';
+import { BUILD_DIR_VAR, buildDriver } from './driver-build.ts';
 
 const unavailable = sandboxUnavailable();
 const dir = mkdtempSync(join(tmpdir(), 'classchat-contained-'));
@@ -75,5 +77,21 @@ describe.skipIf(unavailable !== undefined)('a contained build (the grader\'s)', 
       stderr.mockRestore();
     }
     expect(await run('honest-2', HONEST, join(dir, 'out', 'honest-2.mjs'))).toBeUndefined();
+  }, 60_000);
+
+  test('a driver\'s student module that cannot be bundled is reported broken in one line; the driver is still bundled', async () => {
+    const target = join(dir, 'target');
+    mkdirSync(join(target, '01-socket'), { recursive: true });
+    writeFileSync(join(target, '01-socket', 'bloat.ts'), BLOAT);
+    writeFileSync(join(target, '01-socket', 'endpoint.ts'), `import { xs } from './bloat.ts';\nexport const bloat = xs;\n${readFileSync(join(kitRoot(), 'solutions', '01-socket', 'endpoint.ts'), 'utf8')}`);
+    const build = join(dir, 'build');
+    const built = await buildDriver(join(kitRoot(), 'tests', '01-socket', 'driver.ts'), '01-socket', { ...process.env, ...sandbox.env, TARGET: target, [BUILD_DIR_VAR]: build });
+    try {
+      expect(built).toBeDefined();
+      expect(JSON.parse(built!.env.CLASSCHAT_MODULES!)).toEqual({ [join(target, '01-socket', 'endpoint.ts')]: { error: `ERROR: the bundle would be larger than ${OUTPUT_LIMIT_BYTES / 2 ** 20} MB` } });
+      expect(sizeOf(build)).toBeLessThan(OUTPUT_LIMIT_BYTES / 4);
+    } finally {
+      built?.remove();
+    }
   }, 60_000);
 });

@@ -5,11 +5,10 @@
 // (loaded by the driver when a test first needs them, as before); code they share sits in one chunk,
 // so a module is still loaded once. The bundle holds the kit's code the driver needs, so the
 // grader's sandbox does not have to show the kit at all.
-import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { kitFilesInPlace, kitTsconfig, submissionOnly } from './bundle.ts';
-import { MODULES_VAR, shortPath, targetDir, type BundledModule } from './target.ts';
+import { join } from 'node:path';
+import { bundle as bundleOnce } from './contained-build.ts';
+import { MODULES_VAR, targetDir, type BundledModule } from './target.ts';
 import { kitRoot, STAGES, stageId } from '../stages.ts';
 
 /** Where the bundles go: the grader names a folder its sandboxes can read; else the kit's own. */
@@ -34,19 +33,9 @@ export async function buildDriver(driverFile: string, stageFolder: string, env: 
   if (!stage) return undefined;
   const target = targetDir(env);
   const files = stage.files.map((f) => join(target, stageFolder, f)).filter((path) => existsSync(path));
-  const bundle = async (entryPoints: Record<string, string>, outdir?: string): Promise<string | undefined> => {
-    try {
-      // Without outdir it only checks that the entries bundle: nothing is written.
-      const output = outdir ? { outdir, splitting: true, outExtension: { '.js': '.mjs' }, sourcemap: 'linked' as const } : { write: false };
-      await build({
-        entryPoints, ...output, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'silent',
-        tsconfigRaw: kitTsconfig(), plugins: [submissionOnly(target), kitFilesInPlace(target)],
-      });
-      return undefined;
-    } catch (err) {
-      return firstError(err);
-    }
-  };
+  // Without outdir it only checks that the entries bundle: nothing is written.
+  const bundle = (entryPoints: Record<string, string>, outdir?: string): Promise<string | undefined> =>
+    bundleOnce({ entryPoints, outdir, submission: target, kitFiles: true }, env);
   const root = env[BUILD_DIR_VAR] || join(kitRoot(), '.classchat', 'build');
   mkdirSync(root, { recursive: true });
   removeDeadBuilds(root);
@@ -75,14 +64,6 @@ export async function buildDriver(driverFile: string, stageFolder: string, env: 
     env: { [MODULES_VAR]: JSON.stringify(modules) },
     remove,
   };
-}
-
-/** esbuild's first error as tsx shows it: `path:line:column: ERROR: text`. */
-function firstError(err: unknown): string {
-  const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
-  if (!first) return err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const at = first.location ? `${shortPath(resolve(first.location.file))}:${first.location.line}:${first.location.column}: ` : '';
-  return `${at}ERROR: ${first.text}`;
 }
 
 /** Bundles of a process that is gone (killed before it could remove them). */
