@@ -127,8 +127,10 @@ function livePids(text: string): number[] {
 
 /** A copy of the solutions with the attack laid over it; replaced X.ts kept as X-real.ts, the starter as X-starter.ts. */
 function assemble(name: string, into: string, starters: string, fill: Record<string, string>): void {
-  cpSync(join(ROOT, 'solutions'), into, { recursive: true });
   const fixture = join(ATTACKS, name);
+  // A fixture whose file BASE names another is laid over that one (the same leaks, hidden anew).
+  if (existsSync(join(fixture, 'BASE'))) assemble(readFileSync(join(fixture, 'BASE'), 'utf8').trim(), into, starters, fill);
+  else cpSync(join(ROOT, 'solutions'), into, { recursive: true });
   for (const file of readdirSync(fixture, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|json)$/.test(f))) {
     const to = join(into, file);
     if (file.endsWith('.ts') && existsSync(to)) cpSync(to, to.replace(/\.ts$/, '-real.ts'));
