@@ -5,7 +5,7 @@
 // tsx, so the student sees the same error message as in `make stage-6`.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundle } from '../harness/contained-build.ts';
+import { bundleAll } from '../harness/contained-build.ts';
 import { PROGRAMS_VAR, programKey, type ProgramCommands } from '../harness/program-commands.ts';
 import { stageId, type Stage } from '../stages.ts';
 
@@ -13,19 +13,19 @@ const quote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Bundles the programs of `stages`; returns the environment that points the suites at them. With
- * the run's sandbox in `env`, each bundling is contained in the submission's limits.
+ * the run's sandbox in `env`, the bundling is contained in the submission's limits (one child
+ * process for all of them).
  */
 export async function compilePrograms(stages: readonly Stage[], stagesDir: string, outDir: string, env: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  const commands: ProgramCommands = {};
   mkdirSync(outDir, { recursive: true });
-  for (const stage of stages) {
-    for (const kind of stage.programs ?? []) {
-      const entry = join(stagesDir, stageId(stage), `${kind}.ts`);
-      if (!existsSync(entry)) continue;
-      const outfile = join(outDir, `${stageId(stage)}-${kind}.mjs`);
-      if ((await bundle({ entryPoints: { [kind]: entry }, outfile, submission: stagesDir }, env)) !== undefined) continue;
-      commands[programKey(stageId(stage), kind)] = `${quote(process.execPath)} ${quote(outfile)}`;
-    }
-  }
+  const programs = stages.flatMap((stage) =>
+    (stage.programs ?? [])
+      .map((kind) => ({ key: programKey(stageId(stage), kind), kind, entry: join(stagesDir, stageId(stage), `${kind}.ts`), outfile: join(outDir, `${stageId(stage)}-${kind}.mjs`) }))
+      .filter((p) => existsSync(p.entry)));
+  const errors = await bundleAll(programs.map((p) => ({ entryPoints: { [p.kind]: p.entry }, outfile: p.outfile, submission: stagesDir })), env);
+  const commands: ProgramCommands = {};
+  programs.forEach((p, i) => {
+    if (errors[i] === undefined) commands[p.key] = `${quote(process.execPath)} ${quote(p.outfile)}`;
+  });
   return { [PROGRAMS_VAR]: JSON.stringify(commands) };
 }

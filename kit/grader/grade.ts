@@ -8,6 +8,7 @@ import type { Stage } from '../stages.ts';
 import { kitRoot, stageId } from '../stages.ts';
 import { BUILD_DIR_VAR } from '../harness/driver-build.ts';
 import { printable } from '../harness/show.ts';
+import { containedServiceEnv } from '../harness/contained-build.ts';
 import { compilePrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
@@ -134,7 +135,8 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
       stages: opts.stages,
       target: ws.stages,
       baseEnv: scrubbedEnv(ws),
-      env: { ...env, ...sandbox?.env },
+      // The workers' esbuild (the drivers' bundling) runs contained in the submission's limits.
+      env: { ...env, ...sandbox?.env, ...(sandbox ? containedServiceEnv(sandbox.spec, bin) : {}) },
       kitDir: kit.dir,
       config: join(kit.dir, 'kit', 'grader', 'vitest.grader.config.ts'),
       wrap: opts.unsandboxed ? undefined : inOwnNetwork,

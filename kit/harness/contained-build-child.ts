@@ -1,8 +1,9 @@
-// The child process of a contained build (contained-build.ts): bundles the request, its last
-// argument, and prints the outcome as one JSON line, `{}` or `{"error": "…"}`.
+// The child process of a contained build (contained-build.ts): bundles each request of its last
+// argument (a JSON array) in turn, its esbuild service as contained as itself, and prints one JSON
+// line: an error or null per request.
 import { bundleHere, type BuildRequest } from './contained-build.ts';
 
-const request = JSON.parse(process.argv.at(-1)!) as BuildRequest;
-if (request.workingDir) process.chdir(request.workingDir);
-const error = await bundleHere(request);
-process.stdout.write(`${JSON.stringify(error === undefined ? {} : { error })}\n`, () => process.exit(0));
+const requests = JSON.parse(process.argv.at(-1)!) as BuildRequest[];
+const errors: Array<string | null> = [];
+for (const request of requests) errors.push((await bundleHere(request, true)) ?? null);
+process.stdout.write(`${JSON.stringify(errors)}\n`, () => process.exit(0));

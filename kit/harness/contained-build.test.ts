@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openRunSandbox, sandboxUnavailable, type RunSandbox } from '../grader/sandbox.ts';
 import { kitRoot } from '../stages.ts';
-import { bundle, OUTPUT_LIMIT_BYTES } from './contained-build.ts';
+import { execFileSync } from 'node:child_process';
+import { bundle, containedServiceEnv, OUTPUT_LIMIT_BYTES } from './contained-build.ts';
 import { BUILD_DIR_VAR, buildDriver } from './driver-build.ts';
 
 const unavailable = sandboxUnavailable();
@@ -55,7 +56,7 @@ describe.skipIf(unavailable !== undefined)('a contained build (the grader\'s)', 
     expect(await run('honest', HONEST, join(dir, 'out', 'honest.mjs'))).toBeUndefined();
     expect(readFileSync(join(dir, 'out', 'honest.mjs'), 'utf8')).toContain('42');
     // Node and esbuild's service, both in the cgroup from their start.
-    expect(memory('memory.max_usage_in_bytes')).toBeGreaterThan(20 * 2 ** 20);
+    expect(memory('memory.max_usage_in_bytes')).toBeGreaterThan(8 * 2 ** 20);
   }, 30_000);
 
   test('a source whose bundle would pass the size cap fails to bundle, and leaves no big file', async () => {
@@ -77,6 +78,32 @@ describe.skipIf(unavailable !== undefined)('a contained build (the grader\'s)', 
       stderr.mockRestore();
     }
     expect(await run('honest-2', HONEST, join(dir, 'out', 'honest-2.mjs'))).toBeUndefined();
+  }, 60_000);
+
+  test('in a suite\'s worker (the wrapper as its esbuild), it bundles in process, contained: a crash or a bloat fails its own build only', async () => {
+    const wrapperDir = mkdtempSync(join(dir, 'wrapper-'));
+    const env = { ...process.env, ...sandbox.env, ...containedServiceEnv(sandbox.spec, wrapperDir) };
+    const entries = { honest: HONEST, bloat: BLOAT, deep: DEEP, again: HONEST };
+    for (const [name, text] of Object.entries(entries)) source(`worker-${name}.ts`, text);
+    // A worker of its own: esbuild reads ESBUILD_BINARY_PATH once, when it is first imported.
+    const script = `
+      import { bundle } from ${JSON.stringify(join(kitRoot(), 'kit', 'harness', 'contained-build.ts'))};
+      import { readFileSync } from 'node:fs';
+      const results = {};
+      for (const name of ${JSON.stringify(Object.keys(entries))}) {
+        results[name] = await bundle({ entryPoints: { [name]: ${JSON.stringify(join(dir, 'src'))} + '/worker-' + name + '.ts' }, submission: ${JSON.stringify(join(dir, 'src'))} }) ?? null;
+      }
+      // The service's own cgroups, from inside: the ones the sandbox made.
+      const esbuild = require('node:child_process').execFileSync('pgrep', ['-P', String(process.pid), '-f', 'esbuild']).toString().trim().split('\\n')[0];
+      results.cgroup = readFileSync('/proc/' + esbuild + '/cgroup', 'utf8');
+      console.log(JSON.stringify(results));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace("require('node:child_process')", '(await import("node:child_process"))')], { env, cwd: kitRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const results = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, string | null>;
+    expect(results.honest).toBeNull();
+    expect(results.bloat).toBe(`ERROR: the bundle would be larger than ${OUTPUT_LIMIT_BYTES / 2 ** 20} MB`);
+    expect(results.deep).toBe('ERROR: the bundler crashed or ran out of memory on it');
+    expect(results.again).toBeNull();
+    for (const cgroup of sandbox.spec.cgroups) expect(results.cgroup).toContain(cgroup.split('/').at(-1));
   }, 60_000);
 
   test('a driver\'s student module that cannot be bundled is reported broken in one line; the driver is still bundled', async () => {

@@ -1,17 +1,23 @@
 // One esbuild bundling of a submission's code, for both callers (the grader's programs, stages
 // 1-5's drivers). esbuild reads the student's source on the trusted side, and hostile source can
 // make it use gigabytes, write a bundle of hundreds of megabytes or crash it (a Go stack overflow
-// takes its shared service down for every later build). So under the grader (a sandbox spec is
-// set) each bundling runs in a child process of its own (contained-build-child.ts) that joins the
-// submission's cgroups before esbuild starts, may write no file over OUTPUT_LIMIT_BYTES, has a
-// time limit that stretches with the load, and whose stderr is kept, not shown. A build that fails
-// that way fails like any build that fails. Without a spec (`make stage-N`) it runs in this
-// process, on esbuild's shared service, as fast as before.
-import { build, type BuildOptions } from 'esbuild';
+// takes its service down). So under the grader (a sandbox spec is set) esbuild itself runs inside
+// the submission's cgroups, may write no file over OUTPUT_LIMIT_BYTES, and a crash or a file too
+// large fails that build only, like any build that fails:
+// - a suite's worker (the drivers) gets an esbuild service that is contained from its start: the
+//   grader points ESBUILD_BINARY_PATH at a wrapper (containedServiceEnv) that joins the cgroups
+//   and caps file sizes before it becomes esbuild, and the worker bundles in process;
+// - the grader itself, whose service all submissions share, bundles a submission's programs in
+//   one child process of their own (contained-build-child.ts) under the same wrapper, with a time
+//   limit that stretches with the load, its stderr kept, not shown.
+// Without a spec (`make stage-N`) it runs in this process, on esbuild's shared service, as before.
+import { build, stop, type BuildOptions } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sandboxSpec, type SandboxSpec } from '../grader/sandbox.ts';
 import { kitRoot } from '../stages.ts';
@@ -46,35 +52,86 @@ export interface BuildRequest {
 /** Undefined when it bundled; else why not, in one line (`path:line:column: ERROR: text`). */
 export type BuildError = string | undefined;
 
-/** Bundles `request`: contained when `env` holds a sandbox spec (the grader), in this process otherwise. */
-export function bundle(request: BuildRequest, env: NodeJS.ProcessEnv = process.env): Promise<BuildError> {
-  const spec = sandboxSpec(env);
-  return spec ? bundleContained({ workingDir: process.cwd(), ...request }, spec) : bundleHere(request);
+/** The wrapper esbuild's JS API starts instead of its binary (ESBUILD_BINARY_PATH). */
+const WRAPPER = 'esbuild-contained';
+/** Set for the suites' workers: their esbuild service is the contained one. */
+const serviceContained = (): boolean => basename(process.env.ESBUILD_BINARY_PATH ?? '') === WRAPPER;
+
+/**
+ * Writes, in `dir`, the wrapper that runs esbuild contained in the run's cgroups with its file
+ * size cap, and returns the environment that makes esbuild's JS API start it (read once, when a
+ * process first imports esbuild: give it to the suites' workers).
+ */
+export function containedServiceEnv(spec: SandboxSpec, dir: string): NodeJS.ProcessEnv {
+  const binary = createRequire(import.meta.url).resolve(`@esbuild/${process.platform}-${process.arch}/bin/esbuild`);
+  const path = join(dir, WRAPPER);
+  const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+  const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(join(cg, 'cgroup.procs'))} || exit 125\n`).join('');
+  writeFileSync(path, `#!/bin/sh\n${enter}exec ${PRLIMIT} --fsize=${OUTPUT_LIMIT_BYTES} -- ${quote(binary)} "$@"\n`);
+  chmodSync(path, 0o755);
+  return { ESBUILD_BINARY_PATH: path };
 }
 
-/** The build itself, in this process (the child process calls it too). */
-export async function bundleHere(request: BuildRequest): Promise<BuildError> {
+/**
+ * Bundles `request`: without a sandbox spec in `env`, here; in a suite's worker whose service is
+ * contained, here too; otherwise (the grader) in a contained child process.
+ */
+export async function bundle(request: BuildRequest, env: NodeJS.ProcessEnv = process.env): Promise<BuildError> {
+  const spec = sandboxSpec(env);
+  if (!spec) return bundleHere(request);
+  if (serviceContained()) return bundleHere(request, true);
+  return (await bundleAll([request], env))[0];
+}
+
+/** Bundles each of `requests` (the grader: a submission's programs) in one contained child. */
+export async function bundleAll(requests: BuildRequest[], env: NodeJS.ProcessEnv): Promise<BuildError[]> {
+  const spec = sandboxSpec(env);
+  if (!spec) return Promise.all(requests.map((r) => bundleHere(r)));
+  return bundleContained(requests.map((r) => ({ workingDir: process.cwd(), ...r })), spec);
+}
+
+/**
+ * The build itself, in this process (the child process calls it too). `contained`: esbuild's
+ * service is the wrapper, so a check writes its output too (to a scratch folder), where the size
+ * cap sees it, never into this process's memory; and a service that died (a crash, killed at the
+ * memory limit) is stopped, so that the next build starts a new one.
+ */
+export async function bundleHere(request: BuildRequest, contained = false): Promise<BuildError> {
+  const scratch = contained && !request.outfile && !request.outdir ? mkdtempSync(join(tmpdir(), 'classchat-check-')) : undefined;
   const output: BuildOptions = request.outfile
     ? { outfile: request.outfile }
-    : request.outdir ? { outdir: request.outdir, splitting: true, outExtension: { '.js': '.mjs' }, sourcemap: 'linked' } : { write: false };
+    : request.outdir ?? scratch
+      ? { outdir: request.outdir ?? scratch, splitting: true, outExtension: { '.js': '.mjs' }, sourcemap: 'linked' }
+      : { write: false };
   const plugins = [submissionOnly(request.submission), ...(request.kitFiles ? [kitFilesInPlace(request.submission)] : [])];
   try {
     const result = await build({
       entryPoints: request.entryPoints, ...output, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external',
       logLevel: 'silent', tsconfigRaw: kitTsconfig(), plugins, ...(request.workingDir ? { absWorkingDir: request.workingDir } : {}),
     });
-    // A check writes nothing, so the file size cap cannot catch it: the same limit, counted here.
+    // A check written nowhere escapes the file size cap: the same limit, counted here.
     return result.outputFiles?.some((file) => file.contents.length > OUTPUT_LIMIT_BYTES) ? TOO_LARGE : undefined;
   } catch (err) {
-    return firstError(err);
+    const error = firstError(err, request.workingDir);
+    if (!contained) return error;
+    removeOutput(request);
+    if (/: file too large$/.test(error)) return TOO_LARGE;
+    if (!SERVICE_GONE.test(error)) return error;
+    await stop();
+    return CRASHED;
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
+const SERVICE_GONE = /service (was stopped|is no longer running)/;
+const CRASHED = 'ERROR: the bundler crashed or ran out of memory on it';
+
 /** esbuild's first error as tsx shows it: `path:line:column: ERROR: text`. */
-function firstError(err: unknown): string {
+function firstError(err: unknown, workingDir = process.cwd()): string {
   const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
   if (!first) return err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const at = first.location ? `${shortPath(resolve(first.location.file))}:${first.location.line}:${first.location.column}: ` : '';
+  const at = first.location ? `${shortPath(resolve(workingDir, first.location.file))}:${first.location.line}:${first.location.column}: ` : '';
   return `${at}ERROR: ${first.text}`;
 }
 
@@ -83,10 +140,10 @@ function firstError(err: unknown): string {
  * side may) and becomes prlimit, which caps the size of any file written and becomes Node. So
  * Node, and the esbuild binary it starts, are in the cgroups from their first instruction.
  */
-function childCommand(spec: SandboxSpec, code: string, request: BuildRequest): string[] {
+function childCommand(spec: SandboxSpec, code: string, requests: BuildRequest[]): string[] {
   const enter = spec.cgroups.map((cg, i) => `echo $$ > "$${i + 1}/cgroup.procs" || exit 125`).join('\n');
   return ['-c', `${enter}\nshift ${spec.cgroups.length}\nexec "$@"`, 'contained-build', ...spec.cgroups,
-    PRLIMIT, `--fsize=${OUTPUT_LIMIT_BYTES}`, '--', process.execPath, '--input-type=module', '-e', code, '--', JSON.stringify(request)];
+    PRLIMIT, `--fsize=${OUTPUT_LIMIT_BYTES}`, '--', process.execPath, '--input-type=module', '-e', code, '--', JSON.stringify(requests)];
 }
 
 let childCode: Promise<string> | undefined;
@@ -101,11 +158,11 @@ const childProgram = (): Promise<string> =>
     logLevel: 'silent', tsconfigRaw: kitTsconfig(), plugins: [kitFilesInPlace()],
   }).then((result) => result.outputFiles[0].text));
 
-async function bundleContained(request: BuildRequest, spec: SandboxSpec): Promise<BuildError> {
-  const child = spawn('/bin/sh', childCommand(spec, await childProgram(), request), { cwd: kitRoot(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+async function bundleContained(requests: BuildRequest[], spec: SandboxSpec): Promise<BuildError[]> {
+  const child = spawn('/bin/sh', childCommand(spec, await childProgram(), requests), { cwd: kitRoot(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout = keep(child.stdout);
   const stderr = keep(child.stderr);
-  const limit = patient(BUILD_LIMIT_MS);
+  const limit = patient(BUILD_LIMIT_MS * requests.length);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -114,26 +171,29 @@ async function bundleContained(request: BuildRequest, spec: SandboxSpec): Promis
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
   killGroup(child.pid); // esbuild's service, should it outlive the child
-  const error = timedOut ? `bundling it took longer than ${Math.round(limit / 1000)} s` : resultOf(stdout(), stderr(), code, signal);
-  if (error !== undefined) removeOutput(request);
-  return error;
+  const errors = timedOut ? requests.map(() => `bundling it took longer than ${Math.round(limit / 1000)} s`) : resultsOf(requests.length, stdout(), stderr(), code, signal);
+  requests.forEach((request, i) => {
+    if (errors[i] !== undefined) removeOutput(request);
+  });
+  return errors;
 }
 
-/** The child's answer: its one JSON line, or why there is none (the size cap, a crash). */
-function resultOf(stdout: string, stderr: string, code: number | null, signal: NodeJS.Signals | null): BuildError {
-  let answer: { error?: unknown } | undefined;
+/**
+ * The child's answers: its one JSON line, an error (or null) per request, each as bundleHere
+ * gave it, or, for all, why there is none (a crash of the child itself).
+ */
+function resultsOf(count: number, stdout: string, stderr: string, code: number | null, signal: NodeJS.Signals | null): BuildError[] {
+  let answer: unknown;
   try {
-    answer = code === 0 ? (JSON.parse(stdout) as { error?: unknown }) : undefined;
+    answer = code === 0 ? JSON.parse(stdout) : undefined;
   } catch {
     // no answer
   }
-  if (answer && typeof answer.error !== 'string') return undefined;
-  const error = typeof answer?.error === 'string' ? answer.error : `the bundler stopped (${signal ?? `exit code ${code}`})`;
-  if (signal === 'SIGXFSZ' || /: file too large$/.test(error)) return TOO_LARGE;
-  if (answer && !/service (was stopped|is no longer running)/.test(error)) return error; // the code's own fault, as esbuild says it
-  // esbuild died (a crash, or killed at the memory limit): what it said, if anything, not its stack.
+  // What the bundler said as it died, if anything, not its stack.
   const said = stderr.split('\n').find((line) => /^(fatal error|runtime:|panic)/.test(line));
-  return `ERROR: the bundler crashed or ran out of memory on it${said ? ` (${said.trim()})` : ''}`;
+  const crashed = `${CRASHED}${said ? ` (${said.trim()})` : ''}`;
+  if (Array.isArray(answer) && answer.length === count) return answer.map((e) => (e === CRASHED ? crashed : typeof e === 'string' ? e : undefined));
+  return Array<BuildError>(count).fill(signal === 'SIGXFSZ' ? TOO_LARGE : crashed);
 }
 
 /** Collects a stream, keeping its first KEPT_BYTES. */
