@@ -12,8 +12,13 @@ export interface GradingKit {
 }
 
 const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.json'];
-/** The mutation check's files hold whole correct rewrites of the solutions: they stay behind too. */
-const notCopied = (src: string): boolean => /[\\/]tests[\\/][^\\/]+[\\/]mutants\.ts$/.test(src);
+/**
+ * The mutation check's files hold whole correct rewrites of the solutions: they stay behind too.
+ * So do the kit's own unit tests and its grader fixtures, which no suite loads (a copy per
+ * submission: every file left out is time saved).
+ */
+const notCopied = (src: string): boolean =>
+  /[\\/]tests[\\/][^\\/]+[\\/]mutants\.ts$/.test(src) || /[\\/]kit[\\/](.*[\\/])?[^\\/]+\.test\.ts$/.test(src) || /[\\/]kit[\\/]grader[\\/]fixtures$/.test(src);
 
 export function makeGradingKit(): GradingKit {
   const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));

@@ -86,7 +86,7 @@ export async function bundle(request: BuildRequest, env: NodeJS.ProcessEnv = pro
 /** Bundles each of `requests` (the grader: a submission's programs) in one contained child. */
 export async function bundleAll(requests: BuildRequest[], env: NodeJS.ProcessEnv): Promise<BuildError[]> {
   const spec = sandboxSpec(env);
-  if (!spec) return Promise.all(requests.map((r) => bundleHere(r)));
+  if (!spec || requests.length === 0) return Promise.all(requests.map((r) => bundleHere(r)));
   return bundleContained(requests.map((r) => ({ workingDir: process.cwd(), ...r })), spec);
 }
 
