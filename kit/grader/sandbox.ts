@@ -228,21 +228,7 @@ export function openUidOnlyRun(name: string, cwd?: string): RunSandbox {
     env: { [SANDBOX_VAR]: JSON.stringify(spec) },
     processes,
     close: () => {
-      const killed = new Set<number>();
-      for (let round = 0; round < 250; round++) {
-        const left = processes();
-        if (left.length === 0) break;
-        for (const pid of left) {
-          killed.add(pid);
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone meanwhile
-          }
-        }
-        Atomics.wait(PAUSE, 0, 0, 20);
-      }
-      return { killed: killed.size, notes: [] };
+      return { killed: killUntilGone(processes), notes: [] };
     },
   };
 }
@@ -303,18 +289,16 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const procsOf = (cg: string): number[] =>
   existsSync(cg) ? readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number) : [];
 
-function closeCgroups(memory: string, pids: string, all: string[]): { killed: number; notes: string[] } {
-  const notes: string[] = [];
-  const hitMax = Number(/^max (\d+)/m.exec(safeRead(join(pids, 'pids.events')))?.[1] ?? 0);
-  if (hitMax > 0) notes.push(`The submission tried to run more than ${PROCESS_LIMIT} processes at once; the extra ones were refused.`);
-  const oomKills = Number(/^oom_kill (\d+)/m.exec(safeRead(join(memory, 'memory.oom_control')))?.[1] ?? 0);
-  if (oomKills > 0) notes.push(`The submission used more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; ${oomKills} of its processes were killed.`);
-  // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
+/**
+ * SIGKILLs what `left()` lists until it lists nothing (or 5 s of rounds have passed), pausing
+ * between rounds to let the kernel finish them; returns how many processes were killed.
+ */
+function killUntilGone(left: () => number[]): number {
   const killed = new Set<number>();
   for (let round = 0; round < 250; round++) {
-    const left = [...new Set(all.flatMap(procsOf))];
-    if (left.length === 0) break;
-    for (const pid of left) {
+    const pids = left();
+    if (pids.length === 0) break;
+    for (const pid of pids) {
       killed.add(pid);
       try {
         process.kill(pid, 'SIGKILL');
@@ -322,8 +306,19 @@ function closeCgroups(memory: string, pids: string, all: string[]): { killed: nu
         // gone meanwhile
       }
     }
-    Atomics.wait(PAUSE, 0, 0, 20); // let the kernel finish them
+    Atomics.wait(PAUSE, 0, 0, 20);
   }
+  return killed.size;
+}
+
+function closeCgroups(memory: string, pids: string, all: string[]): { killed: number; notes: string[] } {
+  const notes: string[] = [];
+  const hitMax = Number(/^max (\d+)/m.exec(safeRead(join(pids, 'pids.events')))?.[1] ?? 0);
+  if (hitMax > 0) notes.push(`The submission tried to run more than ${PROCESS_LIMIT} processes at once; the extra ones were refused.`);
+  const oomKills = Number(/^oom_kill (\d+)/m.exec(safeRead(join(memory, 'memory.oom_control')))?.[1] ?? 0);
+  if (oomKills > 0) notes.push(`The submission used more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; ${oomKills} of its processes were killed.`);
+  // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
+  const killed = killUntilGone(() => [...new Set(all.flatMap(procsOf))]);
   for (const cg of all) {
     try {
       rmdirSync(cg);
@@ -331,7 +326,7 @@ function closeCgroups(memory: string, pids: string, all: string[]): { killed: nu
       // A process still exiting; the next run's name differs, so this one is only left empty.
     }
   }
-  return { killed: killed.size, notes };
+  return { killed, notes };
 }
 
 function safeRead(file: string): string {
