@@ -316,7 +316,11 @@ function closeCgroups(memory: string, pids: string, all: string[]): { killed: nu
   const hitMax = Number(/^max (\d+)/m.exec(safeRead(join(pids, 'pids.events')))?.[1] ?? 0);
   if (hitMax > 0) notes.push(`The submission tried to run more than ${PROCESS_LIMIT} processes at once; the extra ones were refused.`);
   const oomKills = Number(/^oom_kill (\d+)/m.exec(safeRead(join(memory, 'memory.oom_control')))?.[1] ?? 0);
+  // At the limit the kernel may reclaim for a long while before it kills: a limit reached counts
+  // even where nothing was killed yet.
+  const limitHits = Number(safeRead(join(memory, 'memory.failcnt')).trim() || 0);
   if (oomKills > 0) notes.push(`The submission used more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; ${oomKills} of its processes were killed.`);
+  else if (limitHits > 0) notes.push(`The submission tried to use more than ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB of memory; it was held to that.`);
   // A process cannot leave its cgroup from inside the sandbox: killing them all is killing them all.
   const killed = killUntilGone(() => [...new Set(all.flatMap(procsOf))]);
   for (const cg of all) {
