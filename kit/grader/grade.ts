@@ -1,15 +1,14 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { chownSync, copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
 import type { Stage } from '../stages.ts';
 import { kitRoot, stageId } from '../stages.ts';
-import { BUILD_DIR_VAR } from '../harness/driver-build.ts';
 import { printable } from '../harness/show.ts';
 import { containedServiceEnv } from '../harness/contained-build.ts';
-import { compilePrograms } from './compile.ts';
+import { requestPrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
 import { makeGradingKit } from './kit-copy.ts';
 import { makeWorkspace, removeWorkspace, scrubbedEnv, type Workspace } from './isolate.ts';
@@ -127,9 +126,9 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
       sandbox = openUidOnlyRun(basename(ws.root), bin);
       chownSync(ws.tmp, sandbox.spec.hostUid, sandbox.spec.hostUid); // its TMPDIR and HOME
     }
-    // Programs are bundled here now (within the submission's limits); stages 1-5's drivers are
-    // bundled here as their suites start.
-    const env = { ...(await compilePrograms(opts.stages, ws.stages, bin, sandbox?.env)), [BUILD_DIR_VAR]: bin };
+    // Programs and stages 1-5's drivers are bundled in the suites' worker, on its contained esbuild.
+    mkdirSync(bin);
+    const env = requestPrograms(opts.stages, bin);
     prepareRuntime(bin, kit.dir);
     const outcome = await runSuites({
       stages: opts.stages,

@@ -20,7 +20,7 @@ import { gradeBook, writeExports } from './exports.ts';
 import { gradeAll, UNSANDBOXED_NOTE, type StudentGrade } from './grade.ts';
 import { Program } from '../harness/program.ts';
 import { Transcript } from '../harness/transcript.ts';
-import { CPU_LIMIT, MEMORY_LIMIT_BYTES, openRunSandbox, runnableTasks, SHM_LIMIT_BYTES, TMP_LIMIT_BYTES, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
+import { CPU_SHARES, MEMORY_LIMIT_BYTES, openRunSandbox, runnableTasks, SHM_LIMIT_BYTES, TMP_LIMIT_BYTES, PROCESS_LIMIT, SANDBOX_UID, SANDBOX_VAR, sandboxUnavailable, type RunSandbox } from './sandbox.ts';
 
 const ROOT = kitRoot();
 const ATTACKS = join(ROOT, 'kit', 'grader', 'fixtures', 'attacks');
@@ -369,9 +369,9 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     expect(await p.waitForExit('exit on SIGTERM', 10_000)).toEqual({ code: 3, signal: null });
   });
 
-  test('all its processes, children too, are in a cgroup held to the CPU limit', async () => {
+  test('all its processes, children too, are in a cgroup held to the CPU weight of one process', async () => {
     const cpu = sandbox.spec.cgroups.find((cg) => cg.includes('/cpu/'))!;
-    expect(readFileSync(join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(String(CPU_LIMIT * Number(readFileSync(join(cpu, 'cpu.cfs_period_us'), 'utf8'))));
+    expect(readFileSync(join(cpu, 'cpu.shares'), 'utf8').trim()).toBe(String(CPU_SHARES));
     const p = run(`const c = require('node:child_process').spawn('sleep', ['30']); c.on('spawn', () => console.log('child ' + c.pid));`);
     await p.waitForLine('stdout', 'its child started', (l) => l.startsWith('child '), 20_000);
     // Every process of the sandbox, as the kernel files them: bwrap, the program and its child.

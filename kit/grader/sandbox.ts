@@ -1,8 +1,9 @@
 // The sandbox every process of a submission runs in when the grader grades a class (Linux, as
 // root): bubblewrap gives it its own pid, mount, ipc and uts namespaces, a read-only view of only
 // its own code, Node and node_modules, a private size-capped /tmp and a fresh /proc; setpriv drops
-// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory, process count and
-// CPU time (one core: a submission that spins cannot slow its classmates' tests beyond that).
+// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory and process count,
+// and gives all its processes together the CPU weight of one process (a submission that spins a
+// hundred threads weighs no more than one when the machine is busy; an idle core is anyone's).
 // The submission's network namespace (loopback only) is made once per run by `unshare -n` around
 // the trusted test runner and shared by every sandbox of that run, so the tests still reach the
 // student's servers and nothing else is reachable. Nothing of it outlives its run: bwrap dies with
@@ -20,9 +21,13 @@ export const SANDBOX_UID = 65534;
 /** Limits of one submission (all its sandboxes together). */
 export const MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024;
 export const PROCESS_LIMIT = 256;
-/** Cores' worth of CPU time all of one submission's processes may use together. */
-export const CPU_LIMIT = 1;
-const CPU_PERIOD_US = 100_000;
+/**
+ * The CPU weight of all of one submission's processes together: that of one process (cpu.shares).
+ * A weight, not a quota: a quota of one core (cfs_quota_us) stalled honest submissions that start
+ * seven programs at once and made `make bench-grade` 10 points slower, while a weight holds a
+ * spinner to its share only when others want the CPU (whose deadlines stretch with the load).
+ */
+export const CPU_SHARES = 1024;
 export const TMP_LIMIT_BYTES = 64 * 1024 * 1024;
 export const SHM_LIMIT_BYTES = 16 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -132,7 +137,7 @@ function script(spec: SandboxSpec, cwd: string): string {
 export function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const kept: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (/^(CLASSCHAT_RESULTS_FD|CLASSCHAT_SANDBOX|CLASSCHAT_PROGRAMS|ESBUILD_BINARY_PATH)$|^npm_|SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$/i.test(name)) continue;
+    if (/^(CLASSCHAT_RESULTS_FD|CLASSCHAT_SANDBOX|CLASSCHAT_PROGRAMS|CLASSCHAT_BUNDLE_PROGRAMS|ESBUILD_BINARY_PATH)$|^npm_|SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$/i.test(name)) continue;
     kept[name] = value;
   }
   return kept;
@@ -253,8 +258,7 @@ export function openRunSandbox(name: string, readOnly: string[], cwd?: string): 
   // No swap here, but where there is some it must not extend the limit.
   if (existsSync(join(memory, 'memory.memsw.limit_in_bytes'))) tryWrite(join(memory, 'memory.memsw.limit_in_bytes'), String(MEMORY_LIMIT_BYTES));
   writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
-  writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-  writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(CPU_LIMIT * CPU_PERIOD_US));
+  writeFileSync(join(cpu, 'cpu.shares'), String(CPU_SHARES));
   const spec: SandboxSpec = { hostUid: hostUidOf(name), readOnly, cgroups, ...(cwd ? { cwd } : {}) };
   const inAny = (): number[] => [...new Set(cgroups.flatMap(procsOf))];
   return {

@@ -4,12 +4,13 @@
 // takes its service down). So under the grader (a sandbox spec is set) esbuild itself runs inside
 // the submission's cgroups, may write no file over OUTPUT_LIMIT_BYTES, and a crash or a file too
 // large fails that build only, like any build that fails:
-// - a suite's worker (the drivers) gets an esbuild service that is contained from its start: the
-//   grader points ESBUILD_BINARY_PATH at a wrapper (containedServiceEnv) that joins the cgroups
-//   and caps file sizes before it becomes esbuild, and the worker bundles in process;
-// - the grader itself, whose service all submissions share, bundles a submission's programs in
-//   one child process of their own (contained-build-child.ts) under the same wrapper, with a time
-//   limit that stretches with the load, its stderr kept, not shown.
+// - a suite's worker (the drivers, and the programs: grader/compile.ts) gets an esbuild service
+//   that is contained from its start: the grader points ESBUILD_BINARY_PATH at a wrapper
+//   (containedServiceEnv) that joins the cgroups and caps file sizes before it becomes esbuild,
+//   and the worker bundles in process;
+// - any other process with a sandbox spec, whose service is not contained, bundles in one child
+//   process of its own (contained-build-child.ts) under the same wrapper, with a time limit that
+//   stretches with the load, its stderr kept, not shown.
 // Without a spec (`make stage-N`) it runs in this process, on esbuild's shared service, as before.
 import { build, stop, type BuildOptions } from 'esbuild';
 import { spawn } from 'node:child_process';
@@ -83,10 +84,11 @@ export async function bundle(request: BuildRequest, env: NodeJS.ProcessEnv = pro
   return (await bundleAll([request], env))[0];
 }
 
-/** Bundles each of `requests` (the grader: a submission's programs) in one contained child. */
+/** Bundles each of `requests` (a submission's programs): on a contained service, or in one contained child. */
 export async function bundleAll(requests: BuildRequest[], env: NodeJS.ProcessEnv): Promise<BuildError[]> {
   const spec = sandboxSpec(env);
   if (!spec || requests.length === 0) return Promise.all(requests.map((r) => bundleHere(r)));
+  if (serviceContained()) return Promise.all(requests.map((r) => bundleHere(r, true)));
   return bundleContained(requests.map((r) => ({ workingDir: process.cwd(), ...r })), spec);
 }
 

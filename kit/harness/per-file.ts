@@ -3,3 +3,6 @@
 import { restartSeedStream } from './seed.ts';
 
 restartSeedStream();
+
+// Under the grader: the submission's programs, bundled once per worker before its first suite.
+if (process.env.CLASSCHAT_BUNDLE_PROGRAMS) await (await import('../grader/compile.ts')).bundleRequestedPrograms();
