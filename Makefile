@@ -11,6 +11,10 @@ STAMP := node_modules/.classchat-installed
 export TARGET GUIDE SERVER_CMD CLIENT_CMD WATCH CACHED FORCE YES UNSANDBOXED
 # Tells the kit's command line that its flags cannot be typed: usage errors then say `make help`.
 export CLASSCHAT_VIA_MAKE := 1
+# The kit's own checks start thousands of Node processes and make no TLS connection, but Node
+# parses every certificate in NODE_EXTRA_CA_CERTS when it starts (60 ms each on a slow machine, a
+# quarter of the mutation table's time). npm ci keeps it: behind a TLS proxy it needs it.
+CHECKS := env -u NODE_EXTRA_CA_CERTS
 
 $(STAMP): package.json package-lock.json
 	@echo "Installing dependencies (npm ci)…"
@@ -69,19 +73,19 @@ progress: $(STAMP) ## every stage graded, row by row (CACHED=1: the last results
 test: $(STAMP) solutions-present typecheck selfcheck kit-tests mutation guide-check ## the kit's own checks (what CI runs)
 
 test-under-load: $(STAMP) solutions-present ## grades hold on a busy machine: 4 CPU hogs, ROUNDS=20 runs of every solution (STAGES=), then make test
-	@$(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4) $(if $(STAGES),--stages $(STAGES))
+	@$(CHECKS) $(NODE) --import tsx kit/run/under-load.ts --rounds $(or $(ROUNDS),20) --hogs $(or $(HOGS),4) $(if $(STAGES),--stages $(STAGES))
 
 typecheck: $(STAMP) solutions-present ## type-check everything (tsc --noEmit)
-	@node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
+	@$(CHECKS) node_modules/.bin/tsc --noEmit && echo "typecheck: 1 passed, 0 failed"
 
 selfcheck: $(STAMP) solutions-present ## solutions pass, starters fail, chapters render
-	@$(CLI) check
+	@$(CHECKS) $(CLI) check
 
 mutation: $(STAMP) solutions-present ## mutants of the solutions lose points, rewrites keep them all [STAGES=1-3] [JOBS=3]
-	@$(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
+	@$(CHECKS) $(NODE) --import tsx kit/mutation/main.ts $(if $(STAGES),--stages $(STAGES)) $(if $(JOBS),--jobs $(JOBS))
 
 kit-tests: $(STAMP) solutions-present sandbox-tools ## unit tests of the kit's own tooling
-	@node_modules/.bin/vitest run --config kit/vitest.config.ts
+	@$(CHECKS) node_modules/.bin/vitest run --config kit/vitest.config.ts
 
 server: $(STAMP) ## run the final server (TARGET=solutions for the reference; PORT=, HOST=)
 	@$(NODE) --import tsx $(FINAL)/server.ts $(ENDPOINT)
@@ -113,7 +117,7 @@ guide: $(STAMP) ## the guide as a web site in dist/guide/ (open dist/guide/index
 	@$(NODE) --import tsx kit/site/build.ts
 
 guide-check: $(STAMP) $(CHROMIUM) ## open every page of the web guide in headless Chromium; screenshots in dist/guide-shots/
-	@$(NODE) --import tsx kit/site/check.ts
+	@$(CHECKS) $(NODE) --import tsx kit/site/check.ts
 
 $(CHROMIUM):
 	@if [ "$$(id -u)" != 0 ]; then echo "The guide check needs Chromium: run 'sudo apt-get install chromium' (Debian/Ubuntu), then try again."; exit 2; fi
