@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { kitRoot } from '../stages.ts';
 import { findSolutionLines, LONG } from './no-solutions.ts';
-import { writeRelease } from './student.ts';
+import { leftOut, writeRelease } from './student.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'classchat-release-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -30,6 +30,13 @@ test('the release has no solutions, no mutants and no solution line', () => {
   expect(release.leaks.checkedLines).toBeGreaterThan(100);
   expect(release.leaks.found).toEqual([]);
   expect(readFileSync(join(release.dir, 'README.md'), 'utf8')).toContain('Student release');
+});
+
+test("local state stays out: a run's driver bundles (solutions in them when TARGET=solutions), progress, the grader's cache", () => {
+  for (const rel of ['.classchat/build/driver-1-x/student-0.mjs', '.classchat/state.json', '.grader-private/cache/x.json', 'solutions/01-socket/endpoint.ts']) {
+    expect(leftOut(rel), rel).toBeDefined();
+  }
+  for (const rel of ['stages/01-socket/endpoint.ts', 'tests/01-socket.test.ts', 'guide/01-socket.md']) expect(leftOut(rel), rel).toBeUndefined();
 });
 
 test('the check finds a long solution line, and a block of short ones, wherever they hide', () => {

@@ -11,8 +11,11 @@ import { findSolutionLines, LONG, RUN, type LeakReport } from './no-solutions.ts
 
 export const releaseDir = (): string => join(kitRoot(), 'dist', 'student');
 
-/** Top-level entries never copied: solutions, local state, CI of the kit itself. */
-const LEFT_OUT_TOP = new Set(['.git', 'node_modules', 'dist', 'grades', '.results', 'tmp', 'solutions', '.ci']);
+/**
+ * Top-level entries never copied: solutions, local state (.classchat/ holds a run's driver bundles,
+ * solutions inside when TARGET=solutions runs meanwhile), CI of the kit itself.
+ */
+const LEFT_OUT_TOP = new Set(['.git', 'node_modules', 'dist', 'grades', '.results', 'tmp', 'solutions', '.ci', '.classchat', '.grader-private']);
 
 /** Why a path (relative to the kit, `/`-separated) stays out of the release, or undefined. */
 export function leftOut(rel: string): string | undefined {
