@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -367,6 +367,34 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
     await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
     p.signal('SIGTERM');
     expect(await p.waitForExit('exit on SIGTERM', 10_000)).toEqual({ code: 3, signal: null });
+  });
+
+  test('has no capability, no supplementary group and no way to gain either', async () => {
+    const p = run(`console.log(JSON.stringify(Object.fromEntries(require('node:fs').readFileSync('/proc/self/status', 'utf8').split('\\n').map((l) => l.split(':\\t')).filter(([k]) => /^(Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs)$/.test(k)))))`);
+    const seen = JSON.parse(await p.waitForLine('stdout', 'its status', (l) => l.startsWith('{'), 20_000)) as Record<string, string>;
+    await p.stop();
+    const none = '0000000000000000';
+    expect(seen).toEqual({ Groups: expect.stringMatching(/^\s*$/), CapInh: none, CapPrm: none, CapEff: none, CapBnd: none, CapAmb: none, NoNewPrivs: '1' });
+    // Outside, before bwrap, it was already the run's uid: the kernel clears a root's capabilities there.
+    expect(statSync(join(sandbox.spec.cgroups[0], 'cgroup.procs')).uid).toBe(sandbox.spec.hostUid);
+  });
+
+  test('a program that is not Node gets the signals its sandbox ignores back at their defaults', async () => {
+    const p = Program.start('/bin/sh', ['-c', 'echo ready; exec sleep 30'], { who: 'program', transcript: new Transcript(), cwd: '/tmp' });
+    await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
+    // Wait for the shell to have become sleep, which handles no signal of its own.
+    await expect.poll(() => readFileSync(`/proc/${p.programPid}/cmdline`, 'latin1').split('\0')[0], { timeout: 10_000 }).toBe('sleep');
+    p.signal('SIGTERM');
+    // bwrap passes a death by a signal on as an exit code, 128 + the signal's number.
+    expect(await p.waitForExit('die of SIGTERM', 10_000)).toEqual({ code: 128 + 15, signal: null });
+  });
+
+  test('a Node program without a handler dies of SIGTERM, though its sandbox ignores it', async () => {
+    const p = run(`console.log('ready'); setInterval(() => {}, 1000);`);
+    await p.waitForLine('stdout', 'ready', (l) => l === 'ready', 20_000);
+    p.signal('SIGTERM');
+    // bwrap passes a death by a signal on as an exit code, 128 + the signal's number.
+    expect(await p.waitForExit('die of SIGTERM', 10_000)).toEqual({ code: 128 + 15, signal: null });
   });
 
   test('all its processes, children too, are in a cgroup held to the CPU weight of one process', async () => {

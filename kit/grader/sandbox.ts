@@ -1,7 +1,7 @@
 // The sandbox every process of a submission runs in when the grader grades a class (Linux, as
 // root): bubblewrap gives it its own pid, mount, ipc and uts namespaces, a read-only view of only
-// its own code, Node and node_modules, a private size-capped /tmp and a fresh /proc; setpriv drops
-// it to an unprivileged uid with no capabilities; cgroup v1 limits its memory and process count,
+// its own code, Node and node_modules, a private size-capped /tmp and a fresh /proc; it starts as
+// an unprivileged uid with no capabilities; cgroup v1 limits its memory and process count,
 // and gives all its processes together the CPU weight of one process (a submission that spins a
 // hundred threads weighs no more than one when the machine is busy; an idle core is anyone's).
 // The submission's network namespace (loopback only) is made once per run by `unshare -n` around
@@ -12,7 +12,7 @@
 // The grader turns it on through CLASSCHAT_SANDBOX (a JSON SandboxSpec); without that variable
 // (`make stage-N` on a student's machine) every function here is a no-op.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const SANDBOX_VAR = 'CLASSCHAT_SANDBOX';
@@ -62,6 +62,9 @@ export interface Command {
   args: string[];
   /** Where to start it (the uid-only fallback starts in the spec's folder; bwrap chooses its own). */
   cwd?: string;
+  /** The uid and gid to start it as (spawn's own options: no setpriv process in between). */
+  uid?: number;
+  gid?: number;
   /** How many processes stand between the one started and the program: 2 for bwrap (it, then its init). */
   wrappers: number;
 }
@@ -113,21 +116,25 @@ function parents(path: string, made: Set<string>): string[] {
   return args;
 }
 
-/** Drops to the run's uid with no capabilities and no way to gain any, before bwrap starts. */
+/** Drops to the run's uid with no capabilities and no way to gain any (the uid-only fallback; the probe). */
 const drop = (uid: number): string[] => ['/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
 /** Inside: the program's signals back at their defaults (the script below ignores some). */
 const RESET_SIGNALS = ['/usr/bin/env', '--default-signal'];
 
 /**
- * A shell script that joins the run's cgroups (as root, the last thing it does as root), drops to
- * the run's uid and becomes bwrap. bwrap ignores SIGTERM/SIGINT/SIGHUP (the program inside gets
- * them back at default through env), so a signal sent to the program's process group reaches the
- * program, and its own exit code, not bwrap's death, is what the tests see.
+ * A shell script that joins the run's cgroups and becomes bwrap. It starts as the run's uid already
+ * (spawn drops it there, which clears every capability; bwrap then sets no_new_privs and drops the
+ * bounding set for what it runs), and the cgroups' cgroup.procs files are that uid's, so a setpriv
+ * process in between would only cost a start. bwrap ignores SIGTERM/SIGINT/SIGHUP, so a signal sent
+ * to the program's process group reaches the program, and its own exit code, not bwrap's death, is
+ * what the tests see. The program gets those signals back at their defaults: Node resets every
+ * disposition when it starts, anything else through env.
  */
-function script(spec: SandboxSpec, cwd: string): string {
+function script(spec: SandboxSpec, cwd: string, command: string): string {
   const enter = spec.cgroups.map((cg) => `echo $$ > ${quote(`${cg}/cgroup.procs`)} || exit 125`).join('\n');
-  const run = [...drop(spec.hostUid), bwrap(), ...bwrapArgs(spec), '--chdir'].map(quote).join(' ');
-  return `${enter}\ntrap '' TERM INT HUP\nexec ${run} ${cwd} -- ${RESET_SIGNALS.map(quote).join(' ')} "$@"\n`;
+  const run = [bwrap(), ...bwrapArgs(spec), '--chdir'].map(quote).join(' ');
+  const reset = command === process.execPath ? '' : `${RESET_SIGNALS.map(quote).join(' ')} `;
+  return `${enter}\ntrap '' TERM INT HUP\nexec ${run} ${cwd} -- ${reset}"$@"\n`;
 }
 
 /**
@@ -152,7 +159,8 @@ export function sandboxed(command: string, args: readonly string[], cwd: string 
     const limit = ['/usr/bin/prlimit', `--nproc=${PROCESS_LIMIT}:${PROCESS_LIMIT}`, '--'];
     return { command: limit[0], args: [...limit.slice(1), ...drop(spec.hostUid), ...RESET_SIGNALS, command, ...args], cwd: spec.cwd ?? cwd, wrappers: 0 };
   }
-  return { command: '/bin/sh', args: ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd())), 'sandbox', command, ...args], wrappers: 2 };
+  const shell = ['-c', script(spec, quote(spec.cwd ?? cwd ?? process.cwd()), command), 'sandbox', command, ...args];
+  return { command: '/bin/sh', args: shell, uid: spec.hostUid, gid: spec.hostUid, wrappers: 2 };
 }
 
 /**
@@ -260,6 +268,9 @@ export function openRunSandbox(name: string, readOnly: string[], cwd?: string): 
   writeFileSync(join(pids, 'pids.max'), String(PROCESS_LIMIT));
   writeFileSync(join(cpu, 'cpu.shares'), String(CPU_SHARES));
   const spec: SandboxSpec = { hostUid: hostUidOf(name), readOnly, cgroups, ...(cwd ? { cwd } : {}) };
+  // Its sandboxes join by themselves, already as its uid (see script()); they cannot leave, since
+  // every other cgroup's cgroup.procs is root's, nor see these files at all from inside.
+  for (const cg of cgroups) chownSync(join(cg, 'cgroup.procs'), spec.hostUid, spec.hostUid);
   const inAny = (): number[] => [...new Set(cgroups.flatMap(procsOf))];
   return {
     spec,

@@ -170,6 +170,8 @@ export class Program {
     const env = withoutSeeds(opts.env ?? process.env);
     const child = spawn(run.command, run.args, {
       cwd: run.cwd,
+      uid: run.uid,
+      gid: run.gid,
       env: sandboxSpec() ? sandboxEnv(env) : env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group: one kill reaches the program and every child it started.
