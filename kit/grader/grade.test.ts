@@ -2,7 +2,7 @@
 // deserves, the run survives all of them, and nothing is left behind.
 import AdmZip from 'adm-zip';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -64,7 +64,23 @@ const expectedPoints = (student: string, stage: number): number =>
   EXPECTED[student][stage] ?? STAGES.find((s) => s.number === stage)!.points;
 
 // This process's own folders only (they carry its pid): other runs may be going on meanwhile.
-const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`classchat-grade-${process.pid}-`) || n.startsWith(`classchat-kit-${process.pid}-`));
+const tempEntries = (): string[] => readdirSync(tmpdir()).filter((n) => ['grade', 'kit', 'modules'].some((kind) => n.startsWith(`classchat-${kind}-${process.pid}-`)));
+
+/** The grader's folders of vitest's transformed modules (see sharedModuleCache in grade.ts), as seen mid-run. */
+interface ModuleCacheSeen {
+  mode: number;
+  uid: number;
+  /** Entries in each job slot's folder. */
+  slots: number[];
+}
+
+function moduleCachesNow(): ModuleCacheSeen[] {
+  return readdirSync(tmpdir()).filter((n) => n.startsWith(`classchat-modules-${process.pid}-`)).map((n) => {
+    const dir = join(tmpdir(), n);
+    const { mode, uid } = statSync(dir);
+    return { mode: mode & 0o777, uid, slots: readdirSync(dir).map((slot) => readdirSync(join(dir, slot)).length) };
+  });
+}
 
 // The machine may be shared: only processes in this test's own memory cgroup (or beneath it) count.
 const memoryCgroup = (pid: number | string): string => /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
@@ -121,6 +137,7 @@ describe('grading a class with hostile submissions', () => {
   let classGrades: StudentGrade[];
   let waiterGrades: StudentGrade[];
   let tempBefore: string[];
+  let cachesSeen: ModuleCacheSeen[] | undefined;
   const byName = (name: string): StudentGrade => grades.find((g) => g.student === name)!;
 
   beforeAll(async () => {
@@ -130,7 +147,9 @@ describe('grading a class with hostile submissions', () => {
     buildClass(dir, waitersDir);
     const limits = { limitMs: 120_000, stallMs: TEST_LIMIT_MS + 2_000 };
     [classGrades, waiterGrades] = await Promise.all([
-      gradeAll({ submissions: dir, stages: GRADED, jobs: 2, ...limits }),
+      gradeAll({ submissions: dir, stages: GRADED, jobs: 2, ...limits, onProgress: (done) => {
+        if (done >= 4 && cachesSeen === undefined) cachesSeen = moduleCachesNow();
+      } }),
       // Mostly waiting: one job beside the class's two.
       gradeAll({ submissions: waitersDir, stages: WAITERS_GRADED, jobs: 1, ...limits }),
     ]);
@@ -181,6 +200,19 @@ describe('grading a class with hostile submissions', () => {
     // It dies with the sandbox's pid namespace, before the runner's sweep would have to find it.
     expect(byName('detached-child').points).toBe(byName('correct').points);
     expect(processesWith('cmdline', `sleep-${RUN_ID_VAR}=${ownRunPrefix()}`)).toEqual([]);
+  });
+
+  test("a job slot's runs share vitest's transforms of the kit, in a folder of root's alone, gone afterwards", () => {
+    // Seen after four submissions, two per slot: every slot's folder holds the transforms.
+    // (The waiters' gradeAll, beside it, may have one too.)
+    expect(cachesSeen?.length).toBeGreaterThanOrEqual(1);
+    expect(cachesSeen?.some((seen) => seen.slots.length === 2)).toBe(true);
+    for (const seen of cachesSeen ?? []) {
+      expect(seen.mode).toBe(0o700);
+      expect(seen.uid).toBe(process.getuid?.());
+      for (const entries of seen.slots) expect(entries).toBeGreaterThan(10);
+    }
+    expect(moduleCachesNow()).toEqual([]);
   });
 
   test('no process, workspace or kit copy of the run is left behind', () => {

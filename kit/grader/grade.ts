@@ -1,6 +1,6 @@
 // Grades a folder of submissions: each one unpacked, copied into its own workspace, run through
 // the kit's suites with limits, swept of leftover processes, and scored. JOBS run at once.
-import { chownSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runSuites, type StageScore, type TestStatus } from '../run/suites.ts';
@@ -10,7 +10,7 @@ import { printable } from '../harness/show.ts';
 import { containedServiceEnv } from '../harness/contained-build.ts';
 import { requestPrograms } from './compile.ts';
 import { aborted } from '../run/abort.ts';
-import { makeGradingKit } from './kit-copy.ts';
+import { makeGradingKit, MODULE_CACHE_VAR } from './kit-copy.ts';
 import { makeWorkspace, removeWorkspace, scrubbedEnv, type Workspace } from './isolate.ts';
 import { inOwnNetwork, openRunSandbox, openUidOnlyRun, sandboxUnavailable, uidOnlyUnavailable, type RunSandbox } from './sandbox.ts';
 import { findStagesRoot, listSubmissions, unpack, type Submission } from './submissions.ts';
@@ -75,26 +75,56 @@ export async function gradeAll(opts: GradeOptions): Promise<StudentGrade[]> {
   }
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const grades: StudentGrade[] = new Array(subs.length);
+  const modules = sharedModuleCache(opts);
   let next = 0;
   let done = 0;
   let running = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (slot: number): Promise<void> => {
     while (next < subs.length && !aborted()) {
       const i = next++;
       running++;
       opts.onProgress?.(done, subs.length, running);
-      grades[i] = await gradeOne(subs[i], opts);
+      grades[i] = await gradeOne(subs[i], opts, modules?.slot(slot));
       running--;
       done++;
       opts.onProgress?.(done, subs.length, running);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, subs.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, subs.length) }, (_, slot) => worker(slot)));
+  } finally {
+    modules?.remove();
+  }
   // Interrupted: only the submissions that were graded.
   return grades.filter(Boolean);
 }
 
-async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGrade> {
+/** Where one job slot's runs keep vitest's transformed modules, and where its copy of the kit goes. */
+interface ModuleSlot {
+  cacheDir: string;
+  kitName: string;
+}
+
+/**
+ * vitest transforms the suites and the kit's modules anew in every run: about a third of a
+ * second of CPU per submission. Runs of one job slot, one after another, share those transforms:
+ * the slot's copy of the kit is always at the same path (the cache is keyed by path and content),
+ * and the cache is a root-only folder that only the trusted vitest process writes. Only where the
+ * student's code runs as another user (the sandbox, or its uid-only fallback): code that runs as
+ * the grader's user could write the cache, so there every run transforms its own.
+ */
+function sharedModuleCache(opts: GradeOptions): { slot(n: number): ModuleSlot; remove(): void } | undefined {
+  const asAnotherUser = opts.unsandboxed ? uidOnlyUnavailable() === undefined : true;
+  if (!asAnotherUser) return undefined;
+  const root = mkdtempSync(join(tmpdir(), `classchat-modules-${process.pid}-`));
+  chmodSync(root, 0o700);
+  return {
+    slot: (n) => ({ cacheDir: join(root, `slot-${n}`), kitName: `${basename(root).replace('classchat-modules-', 'classchat-kit-')}-slot-${n}` }),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+async function gradeOne(sub: Submission, opts: GradeOptions, modules?: ModuleSlot): Promise<StudentGrade> {
   const started = Date.now();
   const notes: string[] = [];
   let stagesRoot: string | undefined;
@@ -116,7 +146,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
   notes.push(...ws.refused.map((r) => `Refused: ${r}.`));
   rmSync(unpackDir, { recursive: true, force: true });
   // A copy of the suites per submission: one student's code cannot change the next one's tests.
-  const kit = makeGradingKit();
+  const kit = makeGradingKit(modules?.kitName);
   let sandbox: RunSandbox | undefined;
   try {
     const bin = join(ws.root, 'bin');
@@ -135,7 +165,7 @@ async function gradeOne(sub: Submission, opts: GradeOptions): Promise<StudentGra
       target: ws.stages,
       baseEnv: scrubbedEnv(ws),
       // The workers' esbuild (the drivers' bundling) runs contained in the submission's limits.
-      env: { ...env, ...sandbox?.env, ...(sandbox ? containedServiceEnv(sandbox.spec, bin) : {}) },
+      env: { ...env, ...sandbox?.env, ...(sandbox ? containedServiceEnv(sandbox.spec, bin) : {}), ...(modules ? { [MODULE_CACHE_VAR]: modules.cacheDir } : {}) },
       kitDir: kit.dir,
       config: join(kit.dir, 'kit', 'grader', 'vitest.grader.config.ts'),
       wrap: opts.unsandboxed ? undefined : inOwnNetwork,

@@ -1,10 +1,13 @@
 // The copy of the kit that submissions are graded from: the suites and the tooling, with
 // node_modules linked in, and without solutions/, so student code running in a test worker
 // does not find the reference solutions beside it. Made for each submission (about 0.2 MB).
-import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kitRoot } from '../stages.ts';
+
+/** The grader's folder for vitest's transformed modules, shared by the runs of one job slot (see grade.ts). */
+export const MODULE_CACHE_VAR = 'CLASSCHAT_MODULE_CACHE';
 
 export interface GradingKit {
   dir: string;
@@ -20,8 +23,26 @@ const COPIED = ['kit', 'tests', 'vitest.config.ts', 'package.json', 'tsconfig.js
 const notCopied = (src: string): boolean =>
   /[\\/]tests[\\/][^\\/]+[\\/]mutants\.ts$/.test(src) || /[\\/]kit[\\/](.*[\\/])?[^\\/]+\.test\.ts$/.test(src) || /[\\/]kit[\\/]grader[\\/]fixtures$/.test(src);
 
-export function makeGradingKit(): GradingKit {
-  const dir = mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`));
+/**
+ * `name`: a folder name under the temp folder, for a copy at the same path as the one before it
+ * (its transformed modules are cached by path: see grade.ts). A name that is taken gets a fresh one.
+ */
+export function makeGradingKit(name?: string): GradingKit {
+  const dir = name ? ownFolder(join(tmpdir(), name)) : undefined;
+  return fill(dir ?? mkdtempSync(join(tmpdir(), `classchat-kit-${process.pid}-`)));
+}
+
+/** `path` made now, by us; undefined when something is there already (never reused, never removed). */
+function ownFolder(path: string): string | undefined {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+function fill(dir: string): GradingKit {
   // Readable by the sandbox's unprivileged user, which sees it read-only.
   chmodSync(dir, 0o755);
   for (const entry of COPIED) cpSync(join(kitRoot(), entry), join(dir, entry), { recursive: true, filter: (src) => !notCopied(src) });

@@ -144,7 +144,7 @@ function script(spec: SandboxSpec, cwd: string, command: string): string {
 export function sandboxEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const kept: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (/^(CLASSCHAT_RESULTS_FD|CLASSCHAT_SANDBOX|CLASSCHAT_PROGRAMS|CLASSCHAT_BUNDLE_PROGRAMS|ESBUILD_BINARY_PATH)$|^npm_|SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$/i.test(name)) continue;
+    if (/^(CLASSCHAT_RESULTS_FD|CLASSCHAT_SANDBOX|CLASSCHAT_PROGRAMS|CLASSCHAT_BUNDLE_PROGRAMS|CLASSCHAT_MODULE_CACHE|ESBUILD_BINARY_PATH)$|^npm_|SECRET|TOKEN|PASSWORD|CREDENTIAL|_KEY$/i.test(name)) continue;
     kept[name] = value;
   }
   return kept;

@@ -23,6 +23,7 @@ chmodSync(privateDir, 0o700);
 const cacheDir = join(privateDir, 'cache');
 // vitest copies any file a test names as an attachment here: out of the sandbox's sight.
 const attachmentsDir = join(privateDir, 'attachments');
+const moduleCache = process.env.CLASSCHAT_MODULE_CACHE;
 const allowed = [root, realpathSync(join(root, 'node_modules')), ...(process.env.TARGET ? [realpathSync(process.env.TARGET)] : [])];
 
 const onlyTheSubmission: Plugin = {
@@ -47,6 +48,9 @@ export default mergeConfig(
     // same reason no student code can block a worker's event loop, so a submission's files share
     // one worker (isolate: false) instead of starting one each: about a tenth of a class's grading
     // time. The setup file (kit/harness/per-file.ts) gives each file the state it has alone.
-    test: { attachmentsDir, isolate: false },
+    //
+    // CLASSCHAT_MODULE_CACHE (grade.ts): a root-only folder that keeps vitest's transforms of the
+    // kit's modules for the next run of the same job slot, whose copy of the kit has the same path.
+    test: { attachmentsDir, isolate: false, ...(moduleCache ? { experimental: { fsModuleCache: true, fsModuleCachePath: moduleCache } } : {}) },
   }),
 );
