@@ -52,7 +52,7 @@ export async function gradeJob(job: Job, full = false): Promise<Graded> {
   try {
     // The programs bundled once, as the grader does: a suite starts them dozens of times.
     const env = await compilePrograms([job.stage], copy.dir, join(copy.dir, '.bin'));
-    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv(), env, bail: job.kind === 'mutant' && !full });
+    const outcome = await runSuites({ stages: [job.stage], target: copy.dir, workers: 1, limitMs: RUN_LIMIT_MS, baseEnv: scrubbedEnv(), env, bail: job.kind === 'mutant' && !full, moduleCache: true });
     const score = outcome.scores[0];
     // With bail, the tests after the catch did not run: only the ones that failed are named.
     const lost = score.tests.filter((t) => t.status === 'failed' || (t.earned < t.points && (full || job.kind === 'variant')));

@@ -58,8 +58,9 @@ export interface RunOptions {
   bail?: boolean;
   /**
    * Keep vitest's transformed kit modules on disk between runs (node_modules/.experimental-vitest-cache):
-   * about 0.1 s of every `make stage-N`, which a student runs after each save. Off for the kit's
-   * checks and the grader, whose runs go on side by side (the cache's files are written in place).
+   * about 0.1 s of every `make stage-N`, which a student runs after each save, and a few tenths of
+   * a CPU second of every run of the mutation table. Runs side by side may share it: vitest writes
+   * each entry to a temporary file and renames it into place. (The grader sets its own folder.)
    */
   moduleCache?: boolean;
   /** Called with each finished test (for progress output). */
