@@ -426,15 +426,20 @@ describe.skipIf(unavailable !== undefined)('a program started in the sandbox', (
   });
 
   test('its busy threads are counted as its own load (which the grader leaves out of its run\'s stretch)', async () => {
-    const before = runnableTasks(sandbox.spec);
+    // The earlier tests' processes may still be dying (a sleep in its pid namespace's teardown
+    // shows as R for a moment): counted from an empty cgroup, a task of theirs cannot pass for a loop.
+    await expect.poll(() => sandbox.processes(), { timeout: 10_000 }).toEqual([]);
     const p = run(`
       const { spawn } = require('node:child_process');
       for (let i = 0; i < 6; i++) spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
       console.log('spinning');`);
-    await p.waitForLine('stdout', 'spinning', (l) => l === 'spinning', 20_000);
-    // Six loops, each runnable (or throttled, which the kernel still shows as R).
-    await expect.poll(() => runnableTasks(sandbox.spec), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 6);
-    await p.stop();
+    try {
+      await p.waitForLine('stdout', 'spinning', (l) => l === 'spinning', 20_000);
+      // Six loops, each runnable (or throttled, which the kernel still shows as R).
+      await expect.poll(() => runnableTasks(sandbox.spec), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
+    } finally {
+      await p.stop();
+    }
   });
 
   test('cannot start more than the process limit, and nothing of it outlives its stop()', async () => {
