@@ -1,22 +1,12 @@
 // The kit's command line: `node --import tsx kit/cli.ts <command>`. The Makefile calls it.
+// Each command's modules are imported when it runs: `make stage-N` runs after every save, and the
+// markdown renderer and the grader's modules cost it over half a second it has no use for.
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { chalk } from './color.ts';
-import { renderFile } from './guide/render.ts';
 import { targetDir } from './harness/target.ts';
-import { cachedProgress, progress } from './progress.ts';
-import { selfCheck } from './selfcheck.ts';
-import { autograde } from './grader/autograde.ts';
-import { writeBundle } from './grader/bundle.ts';
-import { grade } from './grader/command.ts';
 import { guideFile, kitRoot, parseStageList, stageByNumber, STAGES } from './stages.ts';
 import { aborted, stopRunsOnSignals } from './run/abort.ts';
-import { walkStage } from './walkthrough.ts';
-import { page } from './guide/pager.ts';
-import { makeHelp } from './make-help.ts';
-import { watch } from './student/watch.ts';
-import { showNextHint, showSolution } from './student/hints.ts';
-import { resetStage, tryStage } from './student/try.ts';
-import { join } from 'node:path';
 
 const USAGE = `ClassChat Lab
 
@@ -105,34 +95,37 @@ async function main(argv: string[]): Promise<number> {
     case 'stage': {
       const stage = stageByNumber(stageArg(arg));
       const guide = values['no-guide'] || process.env.GUIDE === '0' ? 'none' : process.env.GUIDE === '1' ? 'full' : 'auto';
-      if (values.watch || flagEnv('WATCH')) return watch({ stage, target, guide });
-      return walkStage({ stage, target, guide });
+      if (values.watch || flagEnv('WATCH')) return (await import('./student/watch.ts')).watch({ stage, target, guide });
+      return (await import('./walkthrough.ts')).walkStage({ stage, target, guide });
     }
     case 'guide': {
       const file = arg === 'protocol' || arg === 'testing' ? join(kitRoot(), 'guide', `${arg}.md`) : guideFile(stageByNumber(stageArg(arg)));
+      const [{ page }, { renderFile }] = await Promise.all([import('./guide/pager.ts'), import('./guide/render.ts')]);
       page(renderFile(file));
       return 0;
     }
-    case 'progress':
+    case 'progress': {
+      const { cachedProgress, progress } = await import('./progress.ts');
       return values.cached || flagEnv('CACHED') ? cachedProgress(target) : progress(target);
+    }
     case 'watch':
-      return watch({ stage: arg === undefined ? undefined : stageByNumber(stageArg(arg)), target, guide: 'none' });
+      return (await import('./student/watch.ts')).watch({ stage: arg === undefined ? undefined : stageByNumber(stageArg(arg)), target, guide: 'none' });
     case 'hint':
-      return showNextHint(stageByNumber(stageArg(arg)), target);
+      return (await import('./student/hints.ts')).showNextHint(stageByNumber(stageArg(arg)), target);
     case 'solution':
-      return showSolution(stageByNumber(stageArg(arg)), target, !!values.force || flagEnv('FORCE'));
+      return (await import('./student/hints.ts')).showSolution(stageByNumber(stageArg(arg)), target, !!values.force || flagEnv('FORCE'));
     case 'try':
-      return tryStage(stageByNumber(stageArg(arg)), target);
+      return (await import('./student/try.ts')).tryStage(stageByNumber(stageArg(arg)), target);
     case 'reset':
-      return resetStage(stageByNumber(stageArg(arg)), target, !!values.yes || flagEnv('YES'));
+      return (await import('./student/try.ts')).resetStage(stageByNumber(stageArg(arg)), target, !!values.yes || flagEnv('YES'));
     case 'check':
-      return selfCheck();
+      return (await import('./selfcheck.ts')).selfCheck();
     case 'make-help':
-      process.stdout.write(makeHelp(positionals.slice(1)));
+      process.stdout.write((await import('./make-help.ts')).makeHelp(positionals.slice(1)));
       return 0;
     case 'grade': {
       if (!arg) throw new UsageError('Which folder? grade <DIR> (each entry of DIR is one submission).');
-      return grade({
+      return (await import('./grader/command.ts')).grade({
         submissions: arg,
         out: values.out ?? 'grades',
         stages: parseStageList(values.stages),
@@ -144,10 +137,10 @@ async function main(argv: string[]): Promise<number> {
     case 'autograde': {
       const results = positionals[2];
       if (!arg || !results) throw new UsageError('autograde <SUBMISSION> <RESULTS.json>');
-      return autograde(arg, results);
+      return (await import('./grader/autograde.ts')).autograde(arg, results);
     }
     case 'gradescope-bundle': {
-      const out = writeBundle(values.out ?? join(kitRoot(), 'dist', 'gradescope-autograder.zip'));
+      const out = (await import('./grader/bundle.ts')).writeBundle(values.out ?? join(kitRoot(), 'dist', 'gradescope-autograder.zip'));
       process.stdout.write(`Wrote ${out}. Upload it as the autograder of a Gradescope programming assignment.\n`);
       return 0;
     }

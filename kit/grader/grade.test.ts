@@ -10,8 +10,7 @@ import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';
 import { gradeBook, toCsv, toGradescope, toJunit, writeExports } from './exports.ts';
 import { gradeAll, type StudentGrade } from './grade.ts';
 import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
-import { TEST_LIMIT_MS } from '../harness/graded.ts';
-import { patient } from '../harness/patience.ts';
+import { patient, TEST_LIMIT_MS } from '../harness/patience.ts';
 import { shippedStarters } from '../starters.ts';
 
 const ROOT = kitRoot();

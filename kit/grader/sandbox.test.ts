@@ -12,7 +12,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { TEST_LIMIT_MS } from '../harness/graded.ts';
+import { TEST_LIMIT_MS } from '../harness/patience.ts';
 import { ownRunPrefix, RUN_ID_VAR } from '../run/sweep.ts';
 import { shippedStarters } from '../starters.ts';
 import { kitRoot, parseStageList, STAGES, stageId } from '../stages.ts';

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import suites from '../../vitest.config.ts';
+import { MODULE_CACHE_VAR } from './kit-copy.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // Root's alone (0700): the sandbox's user cannot look inside, though the kit's copy is visible to it.
@@ -23,7 +24,7 @@ chmodSync(privateDir, 0o700);
 const cacheDir = join(privateDir, 'cache');
 // vitest copies any file a test names as an attachment here: out of the sandbox's sight.
 const attachmentsDir = join(privateDir, 'attachments');
-const moduleCache = process.env.CLASSCHAT_MODULE_CACHE;
+const moduleCache = process.env[MODULE_CACHE_VAR];
 const allowed = [root, realpathSync(join(root, 'node_modules')), ...(process.env.TARGET ? [realpathSync(process.env.TARGET)] : [])];
 
 const onlyTheSubmission: Plugin = {
@@ -49,7 +50,7 @@ export default mergeConfig(
     // one worker (isolate: false) instead of starting one each: about a tenth of a class's grading
     // time. The setup file (kit/harness/per-file.ts) gives each file the state it has alone.
     //
-    // CLASSCHAT_MODULE_CACHE (grade.ts): a root-only folder that keeps vitest's transforms of the
+    // MODULE_CACHE_VAR (grade.ts): a root-only folder that keeps vitest's transforms of the
     // kit's modules for the next run of the same job slot, whose copy of the kit has the same path.
     test: { attachmentsDir, isolate: false, ...(moduleCache ? { experimental: { fsModuleCache: true, fsModuleCachePath: moduleCache } } : {}) },
   }),

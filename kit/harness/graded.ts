@@ -3,7 +3,7 @@
 // section as metadata that the reporter turns into the scored report.
 import { test } from 'vitest';
 import { ExpectationFailure } from './failure.ts';
-import { longest, patient, patientTimer } from './patience.ts';
+import { longest, patient, patientTimer, TEST_LIMIT_MS } from './patience.ts';
 import { showText } from './show.ts';
 import { Transcript } from './transcript.ts';
 import { WireClient, type ConnectOptions } from './wire.ts';
@@ -53,9 +53,6 @@ async function withDeadline(cleanup: () => unknown, ms: number): Promise<void> {
     clearTimeout(timer);
   }
 }
-
-/** The runner's own limit: only reached if student code blocks the event loop or awaits forever. */
-export const TEST_LIMIT_MS = 15_000;
 
 export function graded(name: string, info: GradedInfo, body: (t: TestKit) => Promise<void>): void {
   // The limit is a patient window like the waits inside the test, measured when it ends (a limit

@@ -7,6 +7,12 @@ import { availableParallelism, loadavg } from 'node:os';
 
 /** An extra factor an instructor can set for a slow grading host (e.g. 2). */
 export const TIME_SCALE_VAR = 'CLASSCHAT_TIME_SCALE';
+/**
+ * A test's own limit: only reached if student code blocks the event loop or awaits forever. Here,
+ * not beside graded(), so that the processes that only read it (the runner's watchdog) do not load
+ * vitest: that costs a third of a second of every `make stage-N`.
+ */
+export const TEST_LIMIT_MS = 15_000;
 /** A window never stretches past this many times its idle length. */
 const MAX_SLOWNESS = 8;
 const CORES = Math.max(1, availableParallelism());

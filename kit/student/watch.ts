@@ -208,8 +208,7 @@ export function watch(opts: WatchOptions): Promise<number> {
           score = undefined;
           gradedInMs = saveToScreenMs = undefined;
           watchStage();
-          showChapter(stage, opts.guide);
-          void grade(`stage ${stage.number}`);
+          void showChapter(stage, opts.guide).then(() => grade(`stage ${stage.number}`));
           return;
         }
       }
@@ -225,7 +224,6 @@ export function watch(opts: WatchOptions): Promise<number> {
       rl?.on('close', () => quit(0));
     }
     watchStage();
-    showChapter(stage, opts.guide);
-    void grade('start');
+    void showChapter(stage, opts.guide).then(() => grade('start'));
   });
 }
