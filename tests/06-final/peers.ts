@@ -8,6 +8,7 @@ import type { TestKit } from '../../kit/harness/graded.ts';
 import { closeWaitOn, openSockets } from '../../kit/harness/proc.ts';
 import type { Program } from '../../kit/harness/program.ts';
 import { showDuration, showText, showWithBytes } from '../../kit/harness/show.ts';
+import { patient, patientTimer, slowness } from '../../kit/harness/patience.ts';
 import type { Transcript } from '../../kit/harness/transcript.ts';
 import { REPLY_WITHIN, WireClient } from '../../kit/harness/wire.ts';
 import { HOST } from './programs.ts';
@@ -51,22 +52,26 @@ export async function scriptedServer(t: TestKit): Promise<ScriptedServer> {
   return {
     port,
     async nextConnection(client, within = REPLY_WITHIN) {
+      let waited = within;
       if (waiting.length === 0) {
-        let timer: NodeJS.Timeout | undefined;
+        let cancel = (): void => {};
         await Promise.race([
           new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, within);
+            cancel = patientTimer(within, (ms) => {
+              waited = ms;
+              resolve();
+            });
             wakers.push(resolve);
           }),
           client.exited,
         ]);
-        clearTimeout(timer);
+        cancel();
       }
       const peer = waiting.shift();
       if (peer) return peer;
       const got = client.hasExited
         ? `${client.who} exited first${tailOf(client)}`
-        : `no connection within ${showDuration(within)}`;
+        : `no connection within ${showDuration(waited)}`;
       throw new ExpectationFailure({ expected: `${client.who} to connect to ${HOST}:${port}`, got, transcript: t.transcript });
     },
   };
@@ -104,12 +109,13 @@ const BUSY_TRIES = 1000;
  * test's event loop. By then the server has run its own loop at least once more.
  */
 export async function connectWhenFree(t: TestKit, port: number, who: string, within = REPLY_WITHIN): Promise<WireClient> {
-  const until = Date.now() + within;
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const client = await t.connect(port, { who });
     const line = await client.nextLine(showWithBytes(`${ACK}\n`));
     if (line === ACK) return client;
-    const left = until - Date.now();
+    // In idle milliseconds, like `within`: expectClose stretches it again with the load.
+    const left = within - (Date.now() - started) / slowness();
     if (line === BUSY && attempt < BUSY_TRIES && left > 0) {
       if (attempt === 1) t.transcript.note(`${who} tries again each time the server closes a busy connection: it may not have noticed yet that the last client left`);
       await client.expectClose(`the server to close ${who} after the busy line`, { within: left });
@@ -117,7 +123,7 @@ export async function connectWhenFree(t: TestKit, port: number, who: string, wit
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
-    const why = line === BUSY ? ` (still busy after ${attempt} tries over ${showDuration(within - left)}, though the last client had left)` : '';
+    const why = line === BUSY ? ` (still busy after ${attempt} tries over ${showDuration(Date.now() - started)}, though the last client had left)` : '';
     throw new ExpectationFailure({ expected: `${who} to receive ${showWithBytes(`${ACK}\n`)}`, got: `${showWithBytes(`${line}\n`)}${why}`, transcript: t.transcript });
   }
 }
@@ -131,30 +137,34 @@ export function recordRaw(client: WireClient): () => string {
 
 /**
  * Sends `mib` MiB of "x" with no newline, 64 KiB at a time, each piece once the server has taken the
- * last: a server that stops reading fails here instead of filling the test's memory.
+ * last: a server that stops reading (takes nothing for `within`, stretched with the load) fails
+ * here instead of filling the test's memory.
  */
 export async function flood(t: TestKit, client: WireClient, mib: number, within = 5000): Promise<void> {
   const piece = Buffer.alloc(64 * 1024, 'x');
   const pieces = mib * 16;
   t.transcript.note(`${client.who} sends ${mib} MiB of "x" with no newline, 64 KiB at a time`);
-  const until = Date.now() + within;
+  let waited = within;
   for (let i = 0; i < pieces; i++) {
     if (client.socket.write(piece)) continue;
     const drained = await new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
-        clearTimeout(timer);
+        cancel();
         client.socket.off('drain', onDrain);
         client.socket.off('close', onClose);
         resolve(ok);
       };
       const onDrain = () => done(true);
       const onClose = () => done(false);
-      const timer = setTimeout(() => done(false), Math.max(0, until - Date.now()));
+      const cancel = patientTimer(within, (ms) => {
+        waited = ms;
+        done(false);
+      });
       client.socket.on('drain', onDrain);
       client.socket.on('close', onClose);
     });
     if (!drained) {
-      const why = client.isClosed ? 'the connection was closed' : `it stopped reading within ${showDuration(within)}`;
+      const why = client.isClosed ? 'the connection was closed' : `it took nothing more for ${showDuration(waited)}`;
       throw new ExpectationFailure({ expected: `the server to keep reading a line with no end (${mib} MiB sent)`, got: `${why} after ${((i + 1) / 16).toFixed(1)} MiB`, transcript: t.transcript });
     }
   }
@@ -186,14 +196,14 @@ function waitFor(emitter: Socket, events: string[], ready: () => boolean): Promi
   return new Promise((resolve) => {
     const done = (): void => {
       if (!ready()) return;
-      clearTimeout(timer);
+      cancel();
       for (const e of events) emitter.off(e, done);
       resolve();
     };
-    const timer = setTimeout(() => {
+    const cancel = patientTimer(REPLY_WITHIN, () => {
       for (const e of events) emitter.off(e, done);
       resolve();
-    }, REPLY_WITHIN);
+    });
     for (const e of events) emitter.on(e, done);
   });
 }
@@ -242,9 +252,9 @@ export function watchSockets(server: Program, port: number): SocketWatch | undef
  * closes a socket a moment after its client did. Returns the last count.
  */
 export async function socketsSettle(watch: SocketWatch, limit: number, within = 3 * REPLY_WITHIN): Promise<SocketCount> {
-  const until = Date.now() + within;
+  const started = Date.now();
   let count = watch.now();
-  while (count.kept > limit && Date.now() < until) {
+  while (count.kept > limit && Date.now() - started < patient(within)) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     count = watch.now();
   }

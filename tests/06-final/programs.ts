@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { ExpectationFailure } from '../../kit/harness/failure.ts';
 import type { TestKit } from '../../kit/harness/graded.ts';
+import { slowness } from '../../kit/harness/patience.ts';
 import { Program, START_WITHIN, describeExit } from '../../kit/harness/program.ts';
 import { watchPeakMemory, type PeakMemory } from '../../kit/harness/proc.ts';
 import { showText } from '../../kit/harness/show.ts';
@@ -66,7 +67,9 @@ const START_SLOWDOWN = 4;
 
 /** How long a start-up wait may take: START_WITHIN, less what the test has used of its budget. */
 export function startWithin(startedAt: number): number {
-  const budget = Math.max(2000, Math.min(START_WITHIN, START_BUDGET_MS - (Date.now() - startedAt)));
+  // In idle milliseconds, like the budget: the wait and the test's own limit both stretch with the load.
+  const used = (Date.now() - startedAt) / slowness();
+  const budget = Math.max(2000, Math.min(START_WITHIN, START_BUDGET_MS - used));
   if (seen.slowestStartMs !== undefined) {
     return Math.min(budget, Math.max(MIN_SEEN_START_MS, REPLY_WITHIN + START_SLOWDOWN * seen.slowestStartMs));
   }
