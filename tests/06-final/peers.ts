@@ -251,7 +251,7 @@ export function watchSockets(server: Program, port: number): SocketWatch | undef
  * Counts until what the server kept is down to `limit` or a few seconds have passed: the server
  * closes a socket a moment after its client did. Returns the last count.
  */
-export async function socketsSettle(watch: SocketWatch, limit: number, within = 3 * REPLY_WITHIN): Promise<SocketCount> {
+export async function socketsSettle(watch: SocketWatch, limit: number, within = REPLY_WITHIN): Promise<SocketCount> {
   const started = Date.now();
   let count = watch.now();
   while (count.kept > limit && Date.now() - started < patient(within)) {
