@@ -8,6 +8,7 @@ import type { TestKit } from '../../kit/harness/graded.ts';
 import { closeWaitOn, openSockets } from '../../kit/harness/proc.ts';
 import type { Program } from '../../kit/harness/program.ts';
 import { showDuration, showText, showWithBytes } from '../../kit/harness/show.ts';
+import { Waiters } from '../../kit/harness/waiters.ts';
 import { patient, patientTimer, slowness } from '../../kit/harness/patience.ts';
 import type { Transcript } from '../../kit/harness/transcript.ts';
 import { REPLY_WITHIN, WireClient } from '../../kit/harness/wire.ts';
@@ -37,12 +38,12 @@ export interface ScriptedServer {
 export async function scriptedServer(t: TestKit): Promise<ScriptedServer> {
   const server = createServer();
   const waiting: WireClient[] = [];
-  const wakers: Array<() => void> = [];
+  const arrivals = new Waiters();
   server.on('connection', (socket) => {
     socket.setNoDelay(true);
     t.defer(() => socket.destroy());
     waiting.push(wrap(socket, 'test server', t.transcript));
-    for (const wake of wakers.splice(0)) wake();
+    arrivals.wake();
   });
   t.defer(() => server.close());
   server.listen(0, HOST);
@@ -52,21 +53,8 @@ export async function scriptedServer(t: TestKit): Promise<ScriptedServer> {
   return {
     port,
     async nextConnection(client, within = REPLY_WITHIN) {
-      let waited = within;
-      if (waiting.length === 0) {
-        let cancel = (): void => {};
-        await Promise.race([
-          new Promise<void>((resolve) => {
-            cancel = patientTimer(within, (ms) => {
-              waited = ms;
-              resolve();
-            });
-            wakers.push(resolve);
-          }),
-          client.exited,
-        ]);
-        cancel();
-      }
+      void client.exited.then(() => arrivals.wake());
+      const waited = await arrivals.until(() => waiting.length > 0 || client.hasExited, within);
       const peer = waiting.shift();
       if (peer) return peer;
       const got = client.hasExited
